@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memhp guest agent wire protocol (host <-> guest over the second serial
+ * port).  Every frame is a 12-byte little-endian header and a payload:
+ *
+ *   u16 magic 'M''H' (0x484d) | u8 type | u8 0 | u32 request id | u32 length
+ *
+ * Host to guest:
+ *   'P' ping              -> 'p' with the guest's kernel release
+ *   'E' exec argv\0...\0  -> 'O'/'R' output frames, then 'X' (u32 status)
+ *   'I' stdin bytes       (length 0 = end of input)
+ *   'S' u32 signal        sent to the running command's process group
+ * Guest to host:
+ *   'O' stdout bytes, 'R' stderr bytes,
+ *   'X' u32 exit status (code, or 128 + signal number).
+ *
+ * One command runs at a time; a new 'E' kills a command still running (its
+ * client went away).  Frames of another id are ignored by the host.
+ */
+#ifndef MEMHP_AGENT_PROTO_H
+#define MEMHP_AGENT_PROTO_H
+
+#include <stdint.h>
+
+#define AGENT_MAGIC	0x484d
+#define AGENT_HDR_LEN	12
+#define AGENT_MAX_FRAME	(1u << 20)
+
+struct agent_hdr {
+	uint16_t magic;
+	uint8_t type;
+	uint8_t rsvd;
+	uint32_t id;
+	uint32_t len;
+} __attribute__((packed));
+
+#endif
