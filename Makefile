@@ -55,7 +55,7 @@ modules_install: module
 # User-space parts (guest agent, selftests): independent of the guest kernel.
 user: deps
 	+$(MAKE) -C $(TOP)/qemu/guest
-	+$(MAKE) -C $(TOP)/selftests
+	+$(MAKE) -C $(TOP)/selftests install
 
 selftests: user
 
@@ -68,8 +68,9 @@ check: deps
 demo: deps
 	$(TOP)/scripts/demo
 
+# Console on this terminal; Ctrl-a c toggles the QEMU monitor, Ctrl-a x quits.
 vm: deps
-	$(TOP)/scripts/vm-interactive
+	$(TOP)/qemu/vm start vm --kernel $(or $(KVER),6.12) --interactive
 
 lint: deps
 	$(TOP)/scripts/lint

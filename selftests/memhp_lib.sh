@@ -23,7 +23,7 @@ memhp_require_hotplug() {
 }
 
 memhp_require_module() {
-	if ! modprobe -n memhp >/dev/null 2>&1 && [ ! -d "$MEMHP_DEBUGFS" ]; then
+	if ! modinfo memhp >/dev/null 2>&1 && [ ! -d /sys/module/memhp ]; then
 		ktap_skip_all "memhp module not available"
 		exit "$KSFT_SKIP"
 	fi

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm:
+#
+# Plug a 1 GiB pc-dimm over QMP: the guest gains exactly 8 memory blocks of
+# 128 MiB at the address QMP reported, in the state auto_online_blocks asks
+# for; online them movable; MemTotal grows by 1 GiB; offline; unplug; the
+# DIMM list, block list, /proc/iomem and MemTotal are back to the baseline.
+# Runs once with auto_online_blocks=offline and once with online_movable
+# (6.1 adds offline and 6.12 auto-onlines by default, so set it explicitly).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SYS=/sys/devices/system/memory
+GiB=$((1 << 30))
+
+base_blocks=$(blocks)
+base_mem=$(memtotal_kb)
+base_iomem=$(iomem_ram)
+bs=$(block_size)
+expect_eq "memory block size is 128 MiB" $((128 << 20)) "$bs"
+expect_eq "no DIMM plugged at start" 0 "$(dimm_count)"
+orig_policy=$(g "cat $SYS/auto_online_blocks")
+
+for policy in offline online_movable; do
+	diag "auto_online_blocks=$policy"
+	g "echo $policy > $SYS/auto_online_blocks"
+	read -r id addr size < <(vm plug "$VM" 1G)
+	expect_eq "[$policy] QMP reports a 1 GiB DIMM" "$GiB" "$size"
+	mine=$(blocks_of "$addr" "$size" | xargs)
+	expect_eq "[$policy] 1 GiB is 8 blocks" 8 "$(wc -w <<<"$mine")"
+
+	want=offline
+	[ "$policy" = offline ] || want=online
+	# The guest's ACPI handler adds (and onlines) asynchronously.
+	gwait 60 "[$policy] blocks $mine appear $want at $addr" \
+		"for b in $mine; do s=\$(cat $SYS/\$b/state 2>&1)
+			[ \"\$s\" = $want ] || { echo \"\$b: \$s\"; exit 1; }; done"
+	expect_eq "[$policy] exactly 8 blocks were added" \
+		$(($(wc -l <<<"$base_blocks") + 8)) "$(blocks | wc -l)"
+
+	end=$(printf '%x' $((addr + size - 1)))
+	check "[$policy] /proc/iomem has System RAM $(printf '%x' "$addr")-$end" \
+		grep -q "$(printf '%x' "$addr")-$end : System RAM" <<<"$(iomem_ram)"
+
+	if [ "$policy" = offline ]; then
+		check "[$policy] online_movable every new block" \
+			g "for b in $mine; do echo online_movable > $SYS/\$b/state || exit 1; done"
+	fi
+	states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort -u)
+	expect_eq "[$policy] the new blocks are online" online "$states"
+	zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+	expect_eq "[$policy] the new blocks are in ZONE_MOVABLE" Movable "$zones"
+	expect_eq "[$policy] MemTotal grew by 1 GiB" $((base_mem + GiB / 1024)) "$(memtotal_kb)"
+
+	check "[$policy] offline every new block" \
+		g "for b in $mine; do echo offline > $SYS/\$b/state || exit 1; done"
+	expect_eq "[$policy] MemTotal back to baseline after offline" "$base_mem" "$(memtotal_kb)"
+
+	check "[$policy] unplug $id" vm unplug "$VM" "$id" --timeout 60
+	expect_eq "[$policy] query-memory-devices is empty" 0 "$(dimm_count)"
+	gwait 30 "[$policy] the 8 blocks are gone" \
+		"for b in $mine; do [ ! -e $SYS/\$b ] || { echo \"\$b still there\"; exit 1; }; done"
+	expect_eq "[$policy] block list back to baseline" "$base_blocks" "$(blocks)"
+	expect_eq "[$policy] /proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+	expect_eq "[$policy] MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+done
+
+g "echo $orig_policy > $SYS/auto_online_blocks"
+finish

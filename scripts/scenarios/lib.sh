@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Helpers for host-driven scenarios (sourced). A scenario runs against the VM
+# named in $VM, prints KTAP-style lines ("ok N desc" / "not ok N desc") and
+# exits 0 when everything passed, 4 when skipped, 1 otherwise.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VMCMD="$TOP/qemu/vm"
+: "${VM:?VM must name a running memhp VM}"
+
+_n=0
+_failed=0
+
+vm() { "$VMCMD" "$@"; }
+
+# g CMD...: run a shell command line in the guest (stdin not forwarded).
+g() { "$VMCMD" exec "$VM" -n -- sh -c "$*"; }
+
+ok() { _n=$((_n + 1)); echo "ok $_n $*"; }
+not_ok() { _n=$((_n + 1)); _failed=1; echo "not ok $_n $*"; }
+diag() { printf '# %s\n' "$@"; }
+
+# check DESC CMD...: one test point from a host command's exit status.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected: $2" "     got: $3"
+	fi
+}
+
+# gwait SECS DESC 'guest shell condition': poll the condition inside the guest
+# until it holds or the deadline passes; on timeout, print what it printed.
+gwait() {
+	local secs=$1 desc=$2 cond=$3
+	if g "end=\$((\$(date +%s) + $secs))
+		while ! ( $cond ) >/dev/null 2>&1; do
+			if [ \$(date +%s) -ge \$end ]; then
+				echo 'timeout after ${secs}s waiting for: $desc; last seen:'
+				( $cond ) 2>&1 | sed 's/^/  /'
+				exit 1
+			fi
+			sleep 0.05
+		done"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		return 1
+	fi
+}
+
+skip_all() { echo "1..0 # SKIP $*"; exit 4; }
+
+finish() {
+	echo "1..$_n"
+	exit $_failed
+}
+
+# --- guest state snapshots -------------------------------------------------
+block_size() { g 'printf "%d\n" 0x$(cat /sys/devices/system/memory/block_size_bytes)'; }
+
+# "memoryN state" for every block, sorted by block number.
+blocks() {
+	g 'cd /sys/devices/system/memory && for b in memory*; do
+		echo "$b $(cat $b/state)"; done | sort -V'
+}
+memtotal_kb() { g "awk '/^MemTotal:/ { print \$2 }' /proc/meminfo"; }
+iomem_ram() { g "grep -i 'System RAM' /proc/iomem"; }
+dimm_count() { vm qmp "$VM" query-memory-devices | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+
+# The blocks covering [ADDR, ADDR+SIZE): "memoryN" names, one per line.
+blocks_of() {
+	local addr=$(($1)) size=$(($2)) bs
+	bs=$(block_size)
+	local i
+	for ((i = addr / bs; i < (addr + size) / bs; i++)); do echo "memory$i"; done
+}
