@@ -1,12 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memhp - memory hotplug lab: shared declarations.
+ * memhp - memory hotplug lab: declarations shared by the module's parts.
  */
 #ifndef _MEMHP_H
 #define _MEMHP_H
 
 #include <linux/dcache.h>
+#include <linux/types.h>
+
+#include "memhp_parse.h"
+
+/* The memory notifier actions memhp knows, by name (values differ per kernel). */
+enum memhp_action {
+	MEMHP_GOING_ONLINE,
+	MEMHP_ONLINE,
+	MEMHP_CANCEL_ONLINE,
+	MEMHP_GOING_OFFLINE,
+	MEMHP_OFFLINE,
+	MEMHP_CANCEL_OFFLINE,
+	MEMHP_PREPARE_ONLINE,
+	MEMHP_FINISH_OFFLINE,
+	MEMHP_UNKNOWN,
+	MEMHP_NR_ACTIONS,
+};
 
 extern struct dentry *memhp_debugfs_root;
+
+/* Events and stats (memhp_events.c). */
+int memhp_events_init(unsigned int log_size, int priority);
+void memhp_events_exit(void);
+const char *memhp_action_name(enum memhp_action a);
+
+/* Error injection (memhp_inject.c). */
+void memhp_inject_init(struct dentry *root);
+int memhp_inject_check(enum memhp_action a, u64 start, u64 size);
+
+/*
+ * Copy a debugfs write into @buf as a C string, checking it as every memhp
+ * file does (capability, offset, length, NUL bytes); logs a rate-limited
+ * line naming @file and the reason on failure.
+ */
+int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
+		  loff_t *ppos, char *buf, size_t size);
+
+/* One rate-limited line for a rejected write to @file. */
+#define memhp_reject(file, fmt, ...) \
+	pr_info_ratelimited("%s: rejected: " fmt "\n", file, ##__VA_ARGS__)
 
 #endif /* _MEMHP_H */

@@ -2,36 +2,87 @@
 /*
  * memhp - memory hotplug lab.
  *
- * Observes the memory hotplug notifier chain and drives the physical
- * hot(un)plug phase of the running kernel through debugfs
- * (/sys/kernel/debug/memhp/).  See README.md for the interface.
+ * Records every memory hotplug notifier event, injects notifier errors on
+ * demand and drives the physical hot(un)plug phase of the running kernel,
+ * all through debugfs (/sys/kernel/debug/memhp/).  See README.md.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
 
 #include "memhp.h"
 
+#define MEMHP_LOG_SIZE_MAX	SZ_1M
+
+static unsigned int log_size = 4096;
+module_param(log_size, uint, 0444);
+MODULE_PARM_DESC(log_size, "Notifier events kept in the ring (1..1048576, default 4096)");
+
+static int priority;
+module_param(priority, int, 0444);
+MODULE_PARM_DESC(priority, "Memory notifier priority (higher runs first, default 0)");
+
 struct dentry *memhp_debugfs_root;
+
+int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
+		  loff_t *ppos, char *buf, size_t size)
+{
+	const char *why = NULL;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (*ppos) {
+		memhp_reject(file, "write at offset %lld, not 0", *ppos);
+		return -EINVAL;
+	}
+	if (count >= size) {
+		memhp_reject(file, "line longer than %zu bytes", size - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	ret = memhp_cmd_string(buf, count, size, &why);
+	if (ret)
+		memhp_reject(file, "%s", why);
+	return ret;
+}
 
 static int __init memhp_init(void)
 {
+	int ret;
+
+	if (!log_size || log_size > MEMHP_LOG_SIZE_MAX) {
+		pr_err("log_size=%u out of range 1..%u\n", log_size, MEMHP_LOG_SIZE_MAX);
+		return -EINVAL;
+	}
+
 	memhp_debugfs_root = debugfs_create_dir("memhp", NULL);
 	if (IS_ERR(memhp_debugfs_root))
 		return PTR_ERR(memhp_debugfs_root);
 
-	pr_info("loaded\n");
+	memhp_inject_init(memhp_debugfs_root);
+	ret = memhp_events_init(log_size, priority);
+	if (ret) {
+		debugfs_remove_recursive(memhp_debugfs_root);
+		return ret;
+	}
 	return 0;
 }
 
 static void __exit memhp_exit(void)
 {
+	/* Files first: debugfs waits for readers and writers in flight. */
 	debugfs_remove_recursive(memhp_debugfs_root);
-	pr_info("unloaded\n");
+	memhp_events_exit();
 }
 
 module_init(memhp_init);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memhp: differences between the kernels memhp builds against, in one place.
+ */
+#ifndef _MEMHP_COMPAT_H
+#define _MEMHP_COMPAT_H
+
+#include <linux/memory.h>
+#include <linux/version.h>
+
+/*
+ * MEM_PREPARE_ONLINE / MEM_FINISH_OFFLINE (memmap_on_memory altmap setup)
+ * appeared in 6.9, when the MEM_* actions also became an enum.
+ */
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#define MEMHP_HAVE_PREPARE_ONLINE 1
+#else
+#define MEMHP_HAVE_PREPARE_ONLINE 0
+#endif
+
+/*
+ * The node whose memory state this transition changes; -1 for none.  The
+ * field moved to a separate node notifier in 6.17.
+ */
+static inline int memhp_notify_nid(const struct memory_notify *mn)
+{
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+	return mn->status_change_nid;
+#else
+	return NUMA_NO_NODE;
+#endif
+}
+
+#endif /* _MEMHP_COMPAT_H */

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhp: memory notifier recorder.
+ *
+ * Every memory hotplug notifier call is recorded in a bounded ring
+ * (`events`), counted per action, and timed per memory block from
+ * GOING_ONLINE to ONLINE/CANCEL_ONLINE and from GOING_OFFLINE to
+ * OFFLINE/CANCEL_OFFLINE (`stats`).  The notifier allocates nothing: the ring
+ * is allocated when the module loads.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "memhp.h"
+#include "memhp_compat.h"
+
+struct memhp_event {
+	u64 seq;
+	u64 time_ns;
+	unsigned long action;		/* the kernel's raw value */
+	unsigned long start_pfn;
+	unsigned long nr_pages;
+	int nid;
+	int injected;			/* 0, or the errno returned */
+	pid_t pid;
+	u8 type;			/* enum memhp_action */
+	char comm[TASK_COMM_LEN];
+};
+
+/* A transition in flight: GOING_X seen, X or CANCEL_X not yet. */
+struct memhp_pending {
+	unsigned long start_pfn;
+	u64 t0;
+	bool used;
+};
+
+#define MEMHP_PENDING	8
+
+struct memhp_latency {
+	u64 count, min, max, sum, last;	/* nanoseconds */
+	struct memhp_pending pending[MEMHP_PENDING];
+};
+
+static struct {
+	spinlock_t lock;		/* protects everything below */
+	struct memhp_event *ring;
+	unsigned int size;		/* capacity */
+	unsigned int head;		/* index of the oldest record */
+	unsigned int len;		/* records held */
+	u64 next_seq;
+	u64 dropped;
+	u64 count[MEMHP_NR_ACTIONS];
+	struct memhp_latency online, offline;
+} rec = {
+	.lock = __SPIN_LOCK_UNLOCKED(rec.lock),
+};
+
+static const char * const action_names[MEMHP_NR_ACTIONS] = {
+	[MEMHP_GOING_ONLINE] = "MEM_GOING_ONLINE",
+	[MEMHP_ONLINE] = "MEM_ONLINE",
+	[MEMHP_CANCEL_ONLINE] = "MEM_CANCEL_ONLINE",
+	[MEMHP_GOING_OFFLINE] = "MEM_GOING_OFFLINE",
+	[MEMHP_OFFLINE] = "MEM_OFFLINE",
+	[MEMHP_CANCEL_OFFLINE] = "MEM_CANCEL_OFFLINE",
+	[MEMHP_PREPARE_ONLINE] = "MEM_PREPARE_ONLINE",
+	[MEMHP_FINISH_OFFLINE] = "MEM_FINISH_OFFLINE",
+	[MEMHP_UNKNOWN] = "MEM_UNKNOWN",
+};
+
+const char *memhp_action_name(enum memhp_action a)
+{
+	return a < MEMHP_NR_ACTIONS ? action_names[a] : "MEM_UNKNOWN";
+}
+
+/* Map by name: the values are bit flags on 6.1 and an enum on 6.9+. */
+static enum memhp_action memhp_classify(unsigned long action)
+{
+	switch (action) {
+	case MEM_GOING_ONLINE:
+		return MEMHP_GOING_ONLINE;
+	case MEM_ONLINE:
+		return MEMHP_ONLINE;
+	case MEM_CANCEL_ONLINE:
+		return MEMHP_CANCEL_ONLINE;
+	case MEM_GOING_OFFLINE:
+		return MEMHP_GOING_OFFLINE;
+	case MEM_OFFLINE:
+		return MEMHP_OFFLINE;
+	case MEM_CANCEL_OFFLINE:
+		return MEMHP_CANCEL_OFFLINE;
+#if MEMHP_HAVE_PREPARE_ONLINE
+	case MEM_PREPARE_ONLINE:
+		return MEMHP_PREPARE_ONLINE;
+	case MEM_FINISH_OFFLINE:
+		return MEMHP_FINISH_OFFLINE;
+#endif
+	default:
+		return MEMHP_UNKNOWN;
+	}
+}
+
+static void latency_start(struct memhp_latency *l, unsigned long pfn, u64 now)
+{
+	struct memhp_pending *slot = &l->pending[0];
+	int i;
+
+	for (i = 0; i < MEMHP_PENDING; i++) {
+		if (!l->pending[i].used || l->pending[i].start_pfn == pfn) {
+			slot = &l->pending[i];
+			break;
+		}
+		if (l->pending[i].t0 < slot->t0)
+			slot = &l->pending[i];	/* all busy: reuse the oldest */
+	}
+	slot->start_pfn = pfn;
+	slot->t0 = now;
+	slot->used = true;
+}
+
+static void latency_end(struct memhp_latency *l, unsigned long pfn, u64 now)
+{
+	u64 d;
+	int i;
+
+	for (i = 0; i < MEMHP_PENDING; i++) {
+		if (l->pending[i].used && l->pending[i].start_pfn == pfn)
+			break;
+	}
+	if (i == MEMHP_PENDING)
+		return;		/* started before we were loaded, or cleared */
+	l->pending[i].used = false;
+	d = now - l->pending[i].t0;
+	if (!l->count || d < l->min)
+		l->min = d;
+	if (d > l->max)
+		l->max = d;
+	l->sum += d;
+	l->last = d;
+	l->count++;
+}
+
+static void latency_clear(struct memhp_latency *l)
+{
+	l->count = 0;
+	l->min = 0;
+	l->max = 0;
+	l->sum = 0;
+	l->last = 0;
+	/* Transitions in flight keep their start time. */
+}
+
+static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
+			       void *arg)
+{
+	const struct memory_notify *mn = arg;
+	enum memhp_action type = memhp_classify(action);
+	char comm[TASK_COMM_LEN];
+	struct memhp_event *e;
+	u64 now = ktime_get_ns();
+	int err;
+
+	err = memhp_inject_check(type, PFN_PHYS(mn->start_pfn), PFN_PHYS(mn->nr_pages));
+	get_task_comm(comm, current);
+
+	spin_lock(&rec.lock);
+	if (rec.len == rec.size) {
+		rec.head = (rec.head + 1) % rec.size;
+		rec.len--;
+		rec.dropped++;
+	}
+	e = &rec.ring[(rec.head + rec.len) % rec.size];
+	rec.len++;
+	e->seq = rec.next_seq++;
+	e->time_ns = now;
+	e->action = action;
+	e->type = type;
+	e->start_pfn = mn->start_pfn;
+	e->nr_pages = mn->nr_pages;
+	e->nid = memhp_notify_nid(mn);
+	e->injected = err;
+	e->pid = task_pid_nr(current);
+	memcpy(e->comm, comm, sizeof(e->comm));
+	rec.count[type]++;
+
+	switch (type) {
+	case MEMHP_GOING_ONLINE:
+		latency_start(&rec.online, mn->start_pfn, now);
+		break;
+	case MEMHP_ONLINE:
+	case MEMHP_CANCEL_ONLINE:
+		latency_end(&rec.online, mn->start_pfn, now);
+		break;
+	case MEMHP_GOING_OFFLINE:
+		latency_start(&rec.offline, mn->start_pfn, now);
+		break;
+	case MEMHP_OFFLINE:
+	case MEMHP_CANCEL_OFFLINE:
+		latency_end(&rec.offline, mn->start_pfn, now);
+		break;
+	default:
+		break;
+	}
+	spin_unlock(&rec.lock);
+
+	return notifier_from_errno(err);
+}
+
+static struct notifier_block memhp_nb = {
+	.notifier_call = memhp_notifier_call,
+};
+
+/* ------------------------------------------------------------- events */
+
+struct memhp_snapshot {
+	unsigned int len;
+	struct memhp_event ev[];
+};
+
+static void *events_start(struct seq_file *m, loff_t *pos)
+{
+	struct memhp_snapshot *s = m->private;
+
+	return *pos < s->len ? &s->ev[*pos] : NULL;
+}
+
+static void *events_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return events_start(m, pos);
+}
+
+static void events_stop(struct seq_file *m, void *v)
+{
+}
+
+static int events_show(struct seq_file *m, void *v)
+{
+	const struct memhp_event *e = v;
+
+	seq_printf(m, "%llu %llu ", e->seq, e->time_ns);
+	if (e->type == MEMHP_UNKNOWN)
+		seq_printf(m, "MEM_UNKNOWN_%lu", e->action);
+	else
+		seq_puts(m, memhp_action_name(e->type));
+	seq_printf(m, " start_pfn=0x%lx nr_pages=%lu nid=%d pid=%d comm=%s",
+		   e->start_pfn, e->nr_pages, e->nid, e->pid, e->comm);
+	if (e->injected)
+		seq_printf(m, " injected=%d", e->injected);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations events_seq_ops = {
+	.start = events_start,
+	.next = events_next,
+	.stop = events_stop,
+	.show = events_show,
+};
+
+/* Readers get a consistent copy of the ring, taken at open. */
+static int events_open(struct inode *inode, struct file *file)
+{
+	struct memhp_snapshot *s;
+	unsigned int i;
+	int ret;
+
+	if (!(file->f_mode & FMODE_READ))
+		return 0;
+	s = kvmalloc(struct_size(s, ev, rec.size), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	spin_lock(&rec.lock);
+	s->len = rec.len;
+	for (i = 0; i < rec.len; i++)
+		s->ev[i] = rec.ring[(rec.head + i) % rec.size];
+	spin_unlock(&rec.lock);
+
+	ret = seq_open(file, &events_seq_ops);
+	if (ret) {
+		kvfree(s);
+		return ret;
+	}
+	((struct seq_file *)file->private_data)->private = s;
+	return 0;
+}
+
+static int events_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	if (!(file->f_mode & FMODE_READ))
+		return 0;
+	kvfree(m->private);
+	return seq_release(inode, file);
+}
+
+/* "clear" is the only command: both files take it. */
+static int get_clear(const char *file, const char __user *ubuf, size_t count,
+		     loff_t *ppos)
+{
+	char buf[MEMHP_CMD_MAX], *p = buf, *tok;
+	int ret;
+
+	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	tok = memhp_next_token(&p);
+	if (!tok || strcmp(tok, "clear") || memhp_next_token(&p)) {
+		memhp_reject(file, "expected \"clear\"");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static ssize_t events_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	int ret = get_clear("events", ubuf, count, ppos);
+
+	if (ret)
+		return ret;
+	spin_lock(&rec.lock);
+	rec.head = 0;
+	rec.len = 0;
+	spin_unlock(&rec.lock);
+	return count;
+}
+
+static const struct file_operations events_fops = {
+	.owner = THIS_MODULE,
+	.open = events_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = events_write,
+	.release = events_release,
+};
+
+/* -------------------------------------------------------------- stats */
+
+static void show_latency(struct seq_file *m, const char *name,
+			 const struct memhp_latency *l)
+{
+	seq_printf(m, "%s count=%llu min=%llu avg=%llu max=%llu last=%llu\n",
+		   name, l->count, div_u64(l->min, NSEC_PER_USEC),
+		   l->count ? div64_u64(l->sum, l->count * NSEC_PER_USEC) : 0,
+		   div_u64(l->max, NSEC_PER_USEC), div_u64(l->last, NSEC_PER_USEC));
+}
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	u64 count[MEMHP_NR_ACTIONS], dropped;
+	struct memhp_latency on, off;
+	int a;
+
+	spin_lock(&rec.lock);
+	memcpy(count, rec.count, sizeof(count));
+	dropped = rec.dropped;
+	on = rec.online;
+	off = rec.offline;
+	spin_unlock(&rec.lock);
+
+	for (a = 0; a < MEMHP_NR_ACTIONS; a++) {
+		if (!MEMHP_HAVE_PREPARE_ONLINE &&
+		    (a == MEMHP_PREPARE_ONLINE || a == MEMHP_FINISH_OFFLINE))
+			continue;
+		seq_printf(m, "%s %llu\n", memhp_action_name(a), count[a]);
+	}
+	seq_printf(m, "dropped %llu\n", dropped);
+	show_latency(m, "online_us", &on);
+	show_latency(m, "offline_us", &off);
+	return 0;
+}
+
+static int stats_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, stats_show, NULL);
+}
+
+static ssize_t stats_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	int ret = get_clear("stats", ubuf, count, ppos);
+
+	if (ret)
+		return ret;
+	spin_lock(&rec.lock);
+	memset(rec.count, 0, sizeof(rec.count));
+	rec.dropped = 0;
+	latency_clear(&rec.online);
+	latency_clear(&rec.offline);
+	spin_unlock(&rec.lock);
+	return count;
+}
+
+static const struct file_operations stats_fops = {
+	.owner = THIS_MODULE,
+	.open = stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = stats_write,
+	.release = single_release,
+};
+
+int memhp_events_init(unsigned int log_size, int priority)
+{
+	int ret;
+
+	rec.ring = kvcalloc(log_size, sizeof(*rec.ring), GFP_KERNEL);
+	if (!rec.ring)
+		return -ENOMEM;
+	rec.size = log_size;
+
+	debugfs_create_file("events", 0600, memhp_debugfs_root, NULL, &events_fops);
+	debugfs_create_file("stats", 0600, memhp_debugfs_root, NULL, &stats_fops);
+
+	memhp_nb.priority = priority;
+	ret = register_memory_notifier(&memhp_nb);
+	if (ret) {
+		kvfree(rec.ring);
+		rec.ring = NULL;
+	}
+	return ret;
+}
+
+/* Called after the debugfs files are gone: no reader is left. */
+void memhp_events_exit(void)
+{
+	unregister_memory_notifier(&memhp_nb);
+	kvfree(rec.ring);
+	rec.ring = NULL;
+}
