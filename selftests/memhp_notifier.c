@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhp notifier recorder and error injection, on real memory blocks.
+ *
+ * Needs at least three offline, hot-plugged memory blocks (make check plugs
+ * a 1 GiB DIMM with auto_online_blocks=offline before running the suite).
+ * Every test ends with the record invariant: each GOING_X followed by one X
+ * or CANCEL_X for the same block, ONLINE - OFFLINE = change in online blocks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "memhp_lib.h"
+
+#define INJ_ON	MEMHP_DIR "/inject/MEM_GOING_ONLINE/"
+#define INJ_OFF	MEMHP_DIR "/inject/MEM_GOING_OFFLINE/"
+#define NBLK	3
+
+static void reset_inject(void)
+{
+	write_file(INJ_ON "error", "0");
+	write_file(INJ_ON "count", "-1");
+	write_file(INJ_ON "range", "all");
+	write_file(INJ_OFF "error", "0");
+	write_file(INJ_OFF "count", "-1");
+	write_file(INJ_OFF "range", "all");
+}
+
+static int load_memhp(const char *params)
+{
+	char cmd[256];
+
+	if (!access("/sys/module/memhp", F_OK) && system("rmmod memhp"))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "modprobe memhp %s", params);
+	return system(cmd) ? -1 : 0;
+}
+
+/* Value of "NAME VALUE" or "NAME count=VALUE ..." lines in stats. */
+static long long stat_value(const char *name)
+{
+	char buf[4096], *p;
+	size_t l = strlen(name);
+
+	if (read_file(MEMHP_DIR "/stats", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, name, l) && p[l] == ' ')
+			return strtoll(p + l + 1 + (strncmp(p + l + 1, "count=", 6) ? 0 : 6),
+				       NULL, 10);
+	}
+	return -1;
+}
+
+FIXTURE(notifier) {
+	int blk[NBLK];
+	unsigned long bs;
+	int online_before;
+};
+
+FIXTURE_SETUP(notifier)
+{
+	int n;
+
+	if (geteuid())
+		SKIP(return, "must run as root");
+	if (access(MEMORY_DIR "/block_size_bytes", R_OK))
+		SKIP(return, "no memory hotplug support");
+	if (access("/sys/module/memhp", F_OK) && system("modprobe memhp"))
+		SKIP(return, "memhp module not available");
+	n = find_blocks(0, self->blk, NBLK);
+	if (n < NBLK)
+		SKIP(return, "need %d offline hot-plugged memory blocks, have %d (plug a DIMM)",
+		     NBLK, n);
+	self->bs = block_size();
+	reset_inject();
+	ASSERT_EQ(0, write_file(MEMHP_DIR "/events", "clear"));
+	ASSERT_EQ(0, write_file(MEMHP_DIR "/stats", "clear"));
+	self->online_before = count_online_blocks();
+}
+
+FIXTURE_TEARDOWN(notifier)
+{
+	struct memhp_ev *ev = NULL;
+	char why[256];
+	int i, n;
+
+	reset_inject();
+	for (i = 0; i < NBLK; i++)
+		if (block_state(self->blk[i]) == 1 && set_block(self->blk[i], "offline"))
+			TH_LOG("cannot offline memory%d again", self->blk[i]);
+	n = read_events_filtered(&ev, 0);
+	if (n < 0) {
+		TH_LOG("cannot read events: %s", strerror(-n));
+		_metadata->exit_code = KSFT_FAIL;
+		return;
+	}
+	if (check_invariant(ev, n, count_online_blocks() - self->online_before,
+			    why, sizeof(why))) {
+		TH_LOG("record invariant broken: %s", why);
+		_metadata->exit_code = KSFT_FAIL;
+	}
+	free(ev);
+}
+
+static unsigned long pfn_of(FIXTURE_DATA(notifier) *self, int i)
+{
+	return self->blk[i] * self->bs / PAGE_SZ;
+}
+
+TEST_F(notifier, online_injected_enomem)
+{
+	struct memhp_ev *ev;
+	int n;
+
+	ASSERT_EQ(0, write_file(INJ_ON "error", "-12"));
+	EXPECT_EQ(-ENOMEM, set_block(self->blk[0], "online_movable"));
+	EXPECT_EQ(0, block_state(self->blk[0]));
+
+	n = read_events(&ev);
+	ASSERT_EQ(2, n);
+	EXPECT_STREQ("MEM_GOING_ONLINE", ev[0].action);
+	EXPECT_EQ(-12, ev[0].injected);
+	EXPECT_EQ(pfn_of(self, 0), ev[0].pfn);
+	EXPECT_EQ(self->bs / PAGE_SZ, ev[0].nr_pages);
+	EXPECT_STREQ("MEM_CANCEL_ONLINE", ev[1].action);
+	EXPECT_EQ(pfn_of(self, 0), ev[1].pfn);
+	EXPECT_EQ(0, ev[1].injected);
+	EXPECT_LT(ev[0].seq, ev[1].seq);
+	free(ev);
+}
+
+TEST_F(notifier, offline_injected_ebusy)
+{
+	struct memhp_ev *ev;
+	int n;
+
+	ASSERT_EQ(0, set_block(self->blk[0], "online_movable"));
+	ASSERT_EQ(0, write_file(INJ_OFF "error", "-16"));
+	EXPECT_EQ(-EBUSY, set_block(self->blk[0], "offline"));
+	EXPECT_EQ(1, block_state(self->blk[0]));
+
+	n = read_events(&ev);
+	ASSERT_EQ(4, n);
+	EXPECT_STREQ("MEM_GOING_ONLINE", ev[0].action);
+	EXPECT_STREQ("MEM_ONLINE", ev[1].action);
+	EXPECT_STREQ("MEM_GOING_OFFLINE", ev[2].action);
+	EXPECT_EQ(-16, ev[2].injected);
+	EXPECT_STREQ("MEM_CANCEL_OFFLINE", ev[3].action);
+	EXPECT_EQ(pfn_of(self, 0), ev[3].pfn);
+	free(ev);
+
+	/* Injection off: the block goes offline for real. */
+	ASSERT_EQ(0, write_file(INJ_OFF "error", "0"));
+	EXPECT_EQ(0, set_block(self->blk[0], "offline"));
+	EXPECT_EQ(0, block_state(self->blk[0]));
+}
+
+TEST_F(notifier, count_fails_exactly_one)
+{
+	char buf[32];
+	int i, failed = 0;
+
+	ASSERT_EQ(0, write_file(INJ_ON "error", "-12"));
+	ASSERT_EQ(0, write_file(INJ_ON "count", "1"));
+	for (i = 0; i < NBLK; i++) {
+		int ret = set_block(self->blk[i], "online_movable");
+
+		if (ret) {
+			EXPECT_EQ(-ENOMEM, ret);
+			EXPECT_EQ(0, i) TH_LOG("memory%d failed, not the first", self->blk[i]);
+			failed++;
+		}
+	}
+	EXPECT_EQ(1, failed);
+	EXPECT_EQ(0, block_state(self->blk[0]));
+	EXPECT_EQ(1, block_state(self->blk[1]));
+	EXPECT_EQ(1, block_state(self->blk[2]));
+	/* Count ran out: injection is off again. */
+	ASSERT_GT(read_file(INJ_ON "error", buf, sizeof(buf)), 0);
+	EXPECT_STREQ("0\n", buf);
+	ASSERT_GT(read_file(INJ_ON "count", buf, sizeof(buf)), 0);
+	EXPECT_STREQ("-1\n", buf);
+	EXPECT_EQ(1, stat_value("MEM_CANCEL_ONLINE"));
+	EXPECT_EQ(2, stat_value("MEM_ONLINE"));
+}
+
+TEST_F(notifier, range_spares_other_blocks)
+{
+	unsigned long long start = (unsigned long long)self->blk[1] * self->bs;
+	struct memhp_ev *ev;
+	char range[64], buf[64];
+	int n, i, injected = 0;
+
+	snprintf(range, sizeof(range), "0x%llx-0x%llx", start, start + self->bs - 1);
+	ASSERT_EQ(0, write_file(INJ_ON "range", range));
+	ASSERT_GT(read_file(INJ_ON "range", buf, sizeof(buf)), 0);
+	EXPECT_EQ(0, strncmp(buf, range, strlen(range)));
+	ASSERT_EQ(0, write_file(INJ_ON "error", "-12"));
+
+	EXPECT_EQ(0, set_block(self->blk[0], "online_movable"));
+	EXPECT_EQ(-ENOMEM, set_block(self->blk[1], "online_movable"));
+	EXPECT_EQ(0, set_block(self->blk[2], "online_movable"));
+	EXPECT_EQ(1, block_state(self->blk[0]));
+	EXPECT_EQ(0, block_state(self->blk[1]));
+	EXPECT_EQ(1, block_state(self->blk[2]));
+
+	n = read_events(&ev);
+	ASSERT_GT(n, 0);
+	for (i = 0; i < n; i++) {
+		if (ev[i].injected) {
+			injected++;
+			EXPECT_EQ(pfn_of(self, 1), ev[i].pfn);
+		}
+	}
+	EXPECT_EQ(1, injected);
+	free(ev);
+}
+
+TEST_F(notifier, stats_count_transitions)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, set_block(self->blk[i], "online_movable"));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, set_block(self->blk[i], "offline"));
+
+	EXPECT_EQ(2, stat_value("MEM_GOING_ONLINE"));
+	EXPECT_EQ(2, stat_value("MEM_ONLINE"));
+	EXPECT_EQ(0, stat_value("MEM_CANCEL_ONLINE"));
+	EXPECT_EQ(2, stat_value("MEM_GOING_OFFLINE"));
+	EXPECT_EQ(2, stat_value("MEM_OFFLINE"));
+	EXPECT_EQ(0, stat_value("MEM_CANCEL_OFFLINE"));
+	EXPECT_EQ(0, stat_value("dropped"));
+	EXPECT_EQ(2, stat_value("online_us"));
+	EXPECT_EQ(2, stat_value("offline_us"));
+}
+
+TEST_F(notifier, seq_survives_clear)
+{
+	struct memhp_ev *ev;
+	unsigned long long last;
+	int n;
+
+	ASSERT_EQ(0, set_block(self->blk[0], "online_movable"));
+	n = read_events(&ev);
+	ASSERT_EQ(2, n);
+	last = ev[1].seq;
+	free(ev);
+
+	ASSERT_EQ(0, write_file(MEMHP_DIR "/events", "clear"));
+	n = read_events(&ev);
+	EXPECT_EQ(0, n);
+	free(ev);
+
+	ASSERT_EQ(0, set_block(self->blk[0], "offline"));
+	n = read_events(&ev);
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(last + 1, ev[0].seq);
+	EXPECT_EQ(last + 2, ev[1].seq);
+	free(ev);
+	/* The invariant check in teardown sees only part of the story. */
+	write_file(MEMHP_DIR "/events", "clear");
+	self->online_before = count_online_blocks();
+}
+
+/* Sum of the per-action counts in stats: every record the module made. */
+static long long total_records(void)
+{
+	static const char * const names[] = {
+		"MEM_GOING_ONLINE", "MEM_ONLINE", "MEM_CANCEL_ONLINE", "MEM_GOING_OFFLINE",
+		"MEM_OFFLINE", "MEM_CANCEL_OFFLINE", "MEM_PREPARE_ONLINE", "MEM_FINISH_OFFLINE",
+		"MEM_UNKNOWN",
+	};
+	long long sum = 0, v;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		v = stat_value(names[i]);
+		if (v > 0)
+			sum += v;
+	}
+	return sum;
+}
+
+TEST_F(notifier, small_log_drops_oldest)
+{
+	struct memhp_ev *ev;
+	long long total;
+	int i, n;
+
+	ASSERT_EQ(0, load_memhp("log_size=4"));
+	for (i = 0; i < NBLK; i++)
+		ASSERT_EQ(0, set_block(self->blk[i], "online_movable"));
+	for (i = 0; i < NBLK; i++)
+		ASSERT_EQ(0, set_block(self->blk[i], "offline"));
+
+	/* At least 12 records (more with PREPARE/FINISH on 6.9+), the last 4 kept. */
+	total = total_records();
+	EXPECT_GE(total, 12);
+	n = read_events_filtered(&ev, 0);
+	ASSERT_EQ(4, n);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(total - 4 + i, ev[i].seq);	/* a fresh module starts at 0 */
+	free(ev);
+	EXPECT_EQ(total - 4, stat_value("dropped"));
+
+	ASSERT_EQ(0, load_memhp(""));
+	self->online_before = count_online_blocks();
+}
+
+TEST_F(notifier, bad_writes_rejected)
+{
+	static const struct { const char *file, *text; } bad[] = {
+		{ INJ_ON "error", "1" },
+		{ INJ_ON "error", "-4096" },
+		{ INJ_ON "error", "-12x" },
+		{ INJ_ON "error", "" },
+		{ INJ_ON "error", "  " },
+		{ INJ_ON "error", "-12 -12" },
+		{ INJ_ON "count", "-2" },
+		{ INJ_ON "count", "99999999999" },
+		{ INJ_ON "range", "0x2000-0x1000" },
+		{ INJ_ON "range", "0x1000" },
+		{ INJ_ON "range", "-0x1000" },
+		{ INJ_ON "range", "0x1000-" },
+		{ INJ_ON "range", "some" },
+		{ MEMHP_DIR "/events", "clearer" },
+		{ MEMHP_DIR "/stats", "reset" },
+	};
+	char before[3][64], after[64];
+	static const char * const files[] = { INJ_ON "error", INJ_ON "count", INJ_ON "range" };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_GT(read_file(files[i], before[i], sizeof(before[i])), 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		int ret = write_file(bad[i].file, bad[i].text);
+
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("write #%u: '%s'", i, bad[i].text);
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_GT(read_file(files[i], after, sizeof(after)), 0);
+		EXPECT_STREQ(before[i], after);
+	}
+}
+
+TEST_HARNESS_MAIN

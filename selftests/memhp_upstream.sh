@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The kernel's own memory-hotplug selftest (mem-on-off-test.sh, from the
+# installed linux-source) with memhp recording: the hot-plugged blocks are
+# onlined movable first so that offlining has something to succeed on. It
+# must pass (or skip by its own rules), and memhp's records must satisfy the
+# invariant for everything it did.
+
+. "$(dirname "$0")/memhp_lib.sh"
+
+UPSTREAM=/opt/memhp/upstream/memory-hotplug/mem-on-off-test.sh
+
+ktap_print_header
+memhp_require_root
+memhp_require_hotplug
+memhp_require_module
+[ -x "$UPSTREAM" ] || { ktap_skip_all "$UPSTREAM not installed"; exit "$KSFT_SKIP"; }
+
+offline_blocks=$(cd "$MEMORY_SYSFS" && grep -l '^offline$' memory*/state 2>/dev/null | cut -d/ -f1)
+if [ -z "$offline_blocks" ]; then
+	ktap_skip_all "no offline hot-plugged memory block (plug a DIMM)"
+	exit "$KSFT_SKIP"
+fi
+ktap_set_plan 3
+
+# Above memory-notifier-error-inject (priority 0): memhp sees every GOING_X.
+rmmod memhp 2>/dev/null
+modprobe memhp priority=100
+online_before=$(grep -l '^online$' "$MEMORY_SYSFS"/memory*/state | wc -l)
+
+ok=1
+for b in $offline_blocks; do
+	echo online_movable >"$MEMORY_SYSFS/$b/state" || ok=0
+done
+ktap_test_result "online the hot-plugged blocks movable ($(echo $offline_blocks | wc -w))" [ $ok -eq 1 ]
+
+"$UPSTREAM" >/tmp/mem-on-off-test.log 2>&1
+rc=$?
+sed 's/^/# /' /tmp/mem-on-off-test.log | tail -n 40
+case $rc in
+0) ktap_test_pass "mem-on-off-test.sh passes" ;;
+4) ktap_test_skip "mem-on-off-test.sh skipped itself" ;;
+*) ktap_test_fail "mem-on-off-test.sh passes (exit $rc)" ;;
+esac
+
+online_after=$(grep -l '^online$' "$MEMORY_SYSFS"/memory*/state | wc -l)
+out=$("$(dirname "$0")/memhp_events_check" $((online_after - online_before)) 2>&1)
+rc=$?
+ktap_print_msg "$out"
+ktap_test_result "memhp's records satisfy the invariant" [ $rc -eq 0 ]
+
+# Leave the blocks as we found them, memhp at its defaults.
+for b in $offline_blocks; do
+	echo offline >"$MEMORY_SYSFS/$b/state" 2>/dev/null
+done
+rmmod memhp && modprobe memhp
+ktap_finished
