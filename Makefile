@@ -55,6 +55,7 @@ modules_install: module
 # User-space parts (guest agent, selftests): independent of the guest kernel.
 user: deps
 	+$(MAKE) -C $(TOP)/qemu/guest
+	+$(MAKE) -C $(TOP)/tools
 	+$(MAKE) -C $(TOP)/selftests install
 
 selftests: user
@@ -78,4 +79,5 @@ lint: deps
 clean:
 	rm -rf $(TOP)/build
 	+$(MAKE) -C $(TOP)/qemu/guest clean
+	+$(MAKE) -C $(TOP)/tools clean
 	+$(MAKE) -C $(TOP)/selftests clean

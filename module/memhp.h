@@ -31,6 +31,10 @@ int memhp_events_init(unsigned int log_size, int priority);
 void memhp_events_exit(void);
 const char *memhp_action_name(enum memhp_action a);
 
+/* The physical phase: add/remove/offline_remove/ranges (memhp_phys.c). */
+void memhp_phys_init(struct dentry *root);
+void memhp_phys_note(enum memhp_action a, unsigned long start_pfn);
+
 /* Error injection (memhp_inject.c). */
 void memhp_inject_init(struct dentry *root);
 int memhp_inject_check(enum memhp_action a, u64 start, u64 size);

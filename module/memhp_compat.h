@@ -6,6 +6,7 @@
 #define _MEMHP_COMPAT_H
 
 #include <linux/memory.h>
+#include <linux/memory_hotplug.h>
 #include <linux/version.h>
 
 /*
@@ -30,5 +31,31 @@ static inline int memhp_notify_nid(const struct memory_notify *mn)
 	return NUMA_NO_NODE;
 #endif
 }
+
+/*
+ * Can add_memory(MHP_MEMMAP_ON_MEMORY) put the memmap on the new memory?
+ * 6.9+ export the kernel's own answer.  Before, it is not exported, and the
+ * kernel silently falls back to a regular memmap; what a module can check
+ * is the one-memory-block size limit those kernels have.
+ */
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+static inline bool memhp_memmap_on_memory_ok(u64 size, const char **why)
+{
+	if (!mhp_supports_memmap_on_memory()) {
+		*why = "not supported (boot with memory_hotplug.memmap_on_memory=1)";
+		return false;
+	}
+	return true;
+}
+#else
+static inline bool memhp_memmap_on_memory_ok(u64 size, const char **why)
+{
+	if (size != memory_block_size_bytes()) {
+		*why = "this kernel supports it for exactly one memory block per add";
+		return false;
+	}
+	return true;
+}
+#endif
 
 #endif /* _MEMHP_COMPAT_H */

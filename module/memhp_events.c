@@ -214,6 +214,7 @@ static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
 	}
 	spin_unlock(&rec.lock);
 
+	memhp_phys_note(type, mn->start_pfn);
 	return notifier_from_errno(err);
 }
 

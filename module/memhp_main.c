@@ -70,6 +70,7 @@ static int __init memhp_init(void)
 		return PTR_ERR(memhp_debugfs_root);
 
 	memhp_inject_init(memhp_debugfs_root);
+	memhp_phys_init(memhp_debugfs_root);
 	ret = memhp_events_init(log_size, priority);
 	if (ret) {
 		debugfs_remove_recursive(memhp_debugfs_root);

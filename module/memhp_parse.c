@@ -162,3 +162,84 @@ int memhp_parse_range(const char *s, u64 *start, u64 *end)
 	*end = b;
 	return 0;
 }
+
+static int phys_option(char *tok, int max_nid, struct memhp_phys_cmd *cmd,
+		       const char **why)
+{
+	u64 nid;
+
+	if (!strncmp(tok, "nid=", 4)) {
+		if (cmd->nid >= 0) {
+			*why = "nid given twice";
+			return -EINVAL;
+		}
+		if (memhp_parse_u64(tok + 4, false, &nid) || nid >= (u64)max_nid) {
+			*why = "bad nid (not a node number)";
+			return -EINVAL;
+		}
+		cmd->nid = (int)nid;
+	} else if (!strcmp(tok, "driver_managed")) {
+		if (cmd->driver_managed) {
+			*why = "driver_managed given twice";
+			return -EINVAL;
+		}
+		cmd->driver_managed = true;
+	} else if (!strcmp(tok, "memmap_on_memory")) {
+		if (cmd->memmap_on_memory) {
+			*why = "memmap_on_memory given twice";
+			return -EINVAL;
+		}
+		cmd->memmap_on_memory = true;
+	} else {
+		*why = "unknown option";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int memhp_parse_phys(char *line, bool with_options, u64 block_size, int max_nid,
+		     struct memhp_phys_cmd *cmd, const char **why)
+{
+	char *start, *size, *tok;
+	u64 last;
+	int ret;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->nid = -1;
+	start = memhp_next_token(&line);
+	size = memhp_next_token(&line);
+	if (!start || !size) {
+		*why = "expected START SIZE";
+		return -EINVAL;
+	}
+	if (memhp_parse_u64(start, false, &cmd->start)) {
+		*why = "bad START (decimal or 0x hex)";
+		return -EINVAL;
+	}
+	if (memhp_parse_u64(size, true, &cmd->size)) {
+		*why = "bad SIZE (decimal or 0x hex, optional K/M/G)";
+		return -EINVAL;
+	}
+	while ((tok = memhp_next_token(&line))) {
+		if (!with_options) {
+			*why = "unexpected text after START SIZE";
+			return -EINVAL;
+		}
+		ret = phys_option(tok, max_nid, cmd, why);
+		if (ret)
+			return ret;
+	}
+	if (!cmd->size) {
+		*why = "SIZE is 0";
+		return -EINVAL;
+	}
+	if (check_add_overflow(cmd->start, cmd->size - 1, &last)) {
+		*why = "START + SIZE wraps around";
+		return -EINVAL;
+	}
+	if (!block_size || cmd->start % block_size || cmd->size % block_size) {
+		*why = "START or SIZE not a multiple of the memory block size";
+		return -EINVAL;
+	}
+	return 0;
+}

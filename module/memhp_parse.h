@@ -44,4 +44,23 @@ int memhp_parse_int(const char *s, int min, int max, int *val);
  */
 int memhp_parse_range(const char *s, u64 *start, u64 *end);
 
+/* A parsed physical-phase command ("add", "remove", "offline_remove"). */
+struct memhp_phys_cmd {
+	u64 start;
+	u64 size;
+	int nid;			/* -1: not given */
+	bool driver_managed;
+	bool memmap_on_memory;
+};
+
+/*
+ * "START SIZE" (@with_options false) or "START SIZE [nid=N] [driver_managed]
+ * [memmap_on_memory]" (true).  START and SIZE: decimal or 0x hex, SIZE may
+ * end in K/M/G.  Checks what needs no kernel state: SIZE > 0, START+SIZE
+ * does not wrap, both multiples of @block_size, nid in 0..@max_nid-1,
+ * options known and not repeated.  Modifies @line.  -EINVAL with @why set.
+ */
+int memhp_parse_phys(char *line, bool with_options, u64 block_size, int max_nid,
+		     struct memhp_phys_cmd *cmd, const char **why);
+
 #endif /* _MEMHP_PARSE_H */

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhp: the physical phase of memory hotplug.
+ *
+ *   add             "START SIZE [nid=N] [driver_managed] [memmap_on_memory]"
+ *                   add_memory() (or add_memory_driver_managed() with resource
+ *                   "System RAM (memhp)"): memmap, page tables and memory
+ *                   block devices; the blocks come up as the kernel's
+ *                   auto_online_blocks policy says.
+ *   remove          "START SIZE": remove_memory() of a range memhp added,
+ *                   all of whose blocks are offline.
+ *   offline_remove  "START SIZE": offline_and_remove_memory(): offlines
+ *                   (migrating the pages away) and removes; on failure the
+ *                   kernel puts the range back as online as it was.
+ *   ranges          what memhp added, with the online block count kept from
+ *                   the notifier's records.
+ *
+ * Only the exported API is used.  Everything is validated before calling
+ * into mm: the kernel warns when asked to remove what was never added.
+ * While memhp owns a range it holds a reference on itself, so rmmod answers
+ * "in use" instead of orphaning memory.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/list.h>
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/numa.h>
+#include <linux/range.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "memhp.h"
+#include "memhp_compat.h"
+
+#define MEMHP_RESOURCE_NAME	"System RAM (memhp)"
+
+struct memhp_range {
+	struct list_head list;
+	u64 start, size;
+	int nid;
+	bool driver_managed;
+	bool memmap_on_memory;
+	bool added;		/* false while add_memory() runs */
+	unsigned int online;	/* blocks, from MEM_ONLINE/MEM_OFFLINE */
+};
+
+static DEFINE_MUTEX(phys_lock);		/* serialises add/remove/offline_remove */
+static DEFINE_SPINLOCK(ranges_lock);	/* protects ranges (and online counts) */
+static LIST_HEAD(ranges);
+
+void memhp_phys_note(enum memhp_action a, unsigned long start_pfn)
+{
+	u64 addr = PFN_PHYS(start_pfn);
+	struct memhp_range *r;
+
+	if (a != MEMHP_ONLINE && a != MEMHP_OFFLINE)
+		return;
+	spin_lock(&ranges_lock);
+	list_for_each_entry(r, &ranges, list) {
+		if (addr < r->start || addr - r->start >= r->size)
+			continue;
+		if (a == MEMHP_ONLINE)
+			r->online++;
+		else if (r->online)
+			r->online--;
+		break;
+	}
+	spin_unlock(&ranges_lock);
+}
+
+/* Caller holds phys_lock: the list only changes under it. */
+static struct memhp_range *find_overlap(u64 start, u64 size)
+{
+	struct memhp_range *r;
+
+	list_for_each_entry(r, &ranges, list) {
+		if (start < r->start + r->size && r->start < start + size)
+			return r;
+	}
+	return NULL;
+}
+
+static void range_del(struct memhp_range *r)
+{
+	spin_lock(&ranges_lock);
+	list_del(&r->list);
+	spin_unlock(&ranges_lock);
+	kfree(r);
+	module_put(THIS_MODULE);
+}
+
+static int get_phys_cmd(const char *file, bool with_options, const char __user *ubuf,
+			size_t count, loff_t *ppos, struct memhp_phys_cmd *cmd)
+{
+	char buf[MEMHP_CMD_MAX];
+	const char *why = NULL;
+	int ret;
+
+	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	ret = memhp_parse_phys(buf, with_options, memory_block_size_bytes(),
+			       MAX_NUMNODES, cmd, &why);
+	if (ret)
+		memhp_reject(file, "%s", why);
+	return ret;
+}
+
+static int validate_add(const struct memhp_phys_cmd *cmd, int *nid)
+{
+	struct range pluggable = mhp_get_pluggable_range(true);
+	u64 last = cmd->start + cmd->size - 1;
+	const char *why = NULL;
+
+	if (cmd->memmap_on_memory && !memhp_memmap_on_memory_ok(cmd->size, &why)) {
+		memhp_reject("add", "memmap_on_memory: %s", why);
+		return -EINVAL;
+	}
+	if (cmd->nid >= 0 && !node_possible(cmd->nid)) {
+		memhp_reject("add", "nid=%d is not a possible node", cmd->nid);
+		return -EINVAL;
+	}
+	*nid = cmd->nid >= 0 ? cmd->nid : memory_add_physaddr_to_nid(cmd->start);
+
+	if (cmd->start < pluggable.start || last > pluggable.end) {
+		memhp_reject("add", "0x%llx-0x%llx outside the pluggable range 0x%llx-0x%llx",
+			     cmd->start, last, (u64)pluggable.start, (u64)pluggable.end);
+		return -ERANGE;
+	}
+	if (find_overlap(cmd->start, cmd->size)) {
+		memhp_reject("add", "0x%llx-0x%llx overlaps a range memhp added",
+			     cmd->start, last);
+		return -EEXIST;
+	}
+	if (region_intersects(cmd->start, cmd->size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		memhp_reject("add", "0x%llx-0x%llx overlaps System RAM (boot or added memory)",
+			     cmd->start, last);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static ssize_t add_write(struct file *file, const char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct memhp_phys_cmd cmd;
+	struct memhp_range *r;
+	mhp_t flags = MHP_NONE;
+	int nid, ret;
+
+	ret = get_phys_cmd("add", true, ubuf, count, ppos, &cmd);
+	if (ret)
+		return ret;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+
+	mutex_lock(&phys_lock);
+	ret = validate_add(&cmd, &nid);
+	if (ret)
+		goto out_free;
+
+	r->start = cmd.start;
+	r->size = cmd.size;
+	r->nid = nid;
+	r->driver_managed = cmd.driver_managed;
+	r->memmap_on_memory = cmd.memmap_on_memory;
+	/* Listed before adding, so online events during the add are counted. */
+	__module_get(THIS_MODULE);
+	spin_lock(&ranges_lock);
+	list_add_tail(&r->list, &ranges);
+	spin_unlock(&ranges_lock);
+
+	if (cmd.memmap_on_memory)
+		flags |= MHP_MEMMAP_ON_MEMORY;
+	if (cmd.driver_managed)
+		ret = add_memory_driver_managed(nid, cmd.start, cmd.size,
+						MEMHP_RESOURCE_NAME, flags);
+	else
+		ret = add_memory(nid, cmd.start, cmd.size, flags);
+	if (ret) {
+		memhp_reject("add", "%s(0x%llx, 0x%llx) failed: %d",
+			     cmd.driver_managed ? "add_memory_driver_managed" : "add_memory",
+			     cmd.start, cmd.size, ret);
+		range_del(r);
+		goto out;
+	}
+	spin_lock(&ranges_lock);
+	r->added = true;
+	spin_unlock(&ranges_lock);
+	mutex_unlock(&phys_lock);
+	pr_info("added 0x%llx-0x%llx on node %d%s%s\n", cmd.start, cmd.start + cmd.size - 1,
+		nid, cmd.driver_managed ? " driver_managed" : "",
+		cmd.memmap_on_memory ? " memmap_on_memory" : "");
+	return count;
+
+out_free:
+	kfree(r);
+out:
+	mutex_unlock(&phys_lock);
+	return ret;
+}
+
+/* The range memhp added at exactly START SIZE, or NULL (logged). */
+static struct memhp_range *find_exact(const char *file, const struct memhp_phys_cmd *cmd)
+{
+	struct memhp_range *r = find_overlap(cmd->start, cmd->size);
+
+	if (!r || r->start != cmd->start || r->size != cmd->size || !r->added) {
+		memhp_reject(file, "0x%llx-0x%llx is not a range memhp added%s", cmd->start,
+			     cmd->start + cmd->size - 1, r ? " (ranges must match exactly)" : "");
+		return NULL;
+	}
+	return r;
+}
+
+static ssize_t remove_write(struct file *file, const char __user *ubuf, size_t count,
+			    loff_t *ppos)
+{
+	struct memhp_phys_cmd cmd;
+	struct memhp_range *r;
+	unsigned int online;
+	int ret;
+
+	ret = get_phys_cmd("remove", false, ubuf, count, ppos, &cmd);
+	if (ret)
+		return ret;
+
+	mutex_lock(&phys_lock);
+	r = find_exact("remove", &cmd);
+	if (!r) {
+		ret = -ENOENT;
+		goto out;
+	}
+	spin_lock(&ranges_lock);
+	online = r->online;
+	spin_unlock(&ranges_lock);
+	if (online) {
+		memhp_reject("remove", "%u of its blocks are online (use offline_remove)",
+			     online);
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = remove_memory(cmd.start, cmd.size);
+	if (ret) {
+		memhp_reject("remove", "remove_memory(0x%llx, 0x%llx) failed: %d",
+			     cmd.start, cmd.size, ret);
+		goto out;
+	}
+	range_del(r);
+	pr_info("removed 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
+out:
+	mutex_unlock(&phys_lock);
+	return ret ? ret : count;
+}
+
+static ssize_t offline_remove_write(struct file *file, const char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	struct memhp_phys_cmd cmd;
+	struct memhp_range *r;
+	int ret;
+
+	ret = get_phys_cmd("offline_remove", false, ubuf, count, ppos, &cmd);
+	if (ret)
+		return ret;
+
+	mutex_lock(&phys_lock);
+	r = find_exact("offline_remove", &cmd);
+	if (!r) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = offline_and_remove_memory(cmd.start, cmd.size);
+	if (ret) {
+		memhp_reject("offline_remove", "offline_and_remove_memory: %d, range kept", ret);
+		goto out;
+	}
+	range_del(r);
+	pr_info("offlined and removed 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
+out:
+	mutex_unlock(&phys_lock);
+	return ret ? ret : count;
+}
+
+static int ranges_show(struct seq_file *m, void *v)
+{
+	u64 bs = memory_block_size_bytes();
+	struct memhp_range *r;
+
+	spin_lock(&ranges_lock);
+	list_for_each_entry(r, &ranges, list) {
+		if (!r->added)
+			continue;
+		seq_printf(m, "0x%llx-0x%llx size=%llu nid=%d flags=%s online_blocks=%u/%llu\n",
+			   r->start, r->start + r->size - 1, r->size, r->nid,
+			   r->driver_managed ? (r->memmap_on_memory ?
+				"driver_managed,memmap_on_memory" : "driver_managed") :
+			   (r->memmap_on_memory ? "memmap_on_memory" : "none"),
+			   r->online, div64_u64(r->size, bs));
+	}
+	spin_unlock(&ranges_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ranges);
+
+static const struct file_operations add_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = add_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations remove_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = remove_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations offline_remove_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = offline_remove_write,
+	.llseek = noop_llseek,
+};
+
+void memhp_phys_init(struct dentry *root)
+{
+	debugfs_create_file("add", 0200, root, NULL, &add_fops);
+	debugfs_create_file("remove", 0200, root, NULL, &remove_fops);
+	debugfs_create_file("offline_remove", 0200, root, NULL, &offline_remove_fops);
+	debugfs_create_file("ranges", 0400, root, NULL, &ranges_fops);
+}

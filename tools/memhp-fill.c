@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhp-fill: hold memory with a known pattern while hotplug happens under
+ * it, then prove nothing was lost.
+ *
+ *   memhp-fill SIZE [--range 0xSTART-0xEND]
+ *
+ * Maps SIZE bytes (K/M/G suffixes), writes a pattern into every 8-byte word,
+ * prints "ready: ..." (with how much of it sits in the physical range, read
+ * from /proc/self/pagemap, root only) and waits.  On SIGUSR1 it checks every
+ * word, prints "RESULT ok ..." or "RESULT fail ..." and exits 0 or 1.
+ * SIGTERM/SIGINT end it without checking.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t check_now;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	check_now = 1;
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end || !v) {
+		fprintf(stderr, "memhp-fill: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static inline uint64_t pattern(uint64_t i)
+{
+	return (i + 1) * 0x9E3779B97F4A7C15ULL ^ 0x6d656d6870ULL;
+}
+
+/* Pages of [p, p+len) whose frame lies in [lo, hi]; -1 if pagemap can't tell. */
+static long pages_in_range(const char *p, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	long page = sysconf(_SC_PAGESIZE), n = 0;
+	uint64_t i, e;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < len; i += page) {
+		off_t off = ((uintptr_t)(p + i) / page) * sizeof(e);
+		uint64_t phys;
+
+		if (pread(fd, &e, sizeof(e), off) != sizeof(e)) {
+			close(fd);
+			return -1;
+		}
+		if (!(e & (1ULL << 63)))
+			continue;
+		phys = (e & ((1ULL << 55) - 1)) * page;
+		if (!phys) {	/* PFNs hidden: not root */
+			close(fd);
+			return -1;
+		}
+		if (phys >= lo && phys <= hi)
+			n++;
+	}
+	close(fd);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t size, words, i, lo = 0, hi = 0, bad = 0, first_bad = 0;
+	long page = sysconf(_SC_PAGESIZE), in;
+	int have_range = 0;
+	uint64_t *mem;
+	sigset_t none;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n"
+		       "Fill SIZE with a pattern, wait for SIGUSR1, verify; exit 0 if intact.\n");
+		return 0;
+	}
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--range"))) {
+		fprintf(stderr, "usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n");
+		return 2;
+	}
+	size = parse_size(argv[1]);
+	if (argc == 4) {
+		if (sscanf(argv[3], "%" SCNx64 "-%" SCNx64, &lo, &hi) != 2 || lo > hi) {
+			fprintf(stderr, "memhp-fill: bad range '%s'\n", argv[3]);
+			return 2;
+		}
+		have_range = 1;
+	}
+
+	signal(SIGUSR1, on_usr1);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		printf("RESULT fail mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	words = size / sizeof(*mem);
+	for (i = 0; i < words; i++)
+		mem[i] = pattern(i);
+
+	in = have_range ? pages_in_range((char *)mem, size, lo, hi) : -1;
+	printf("ready: %" PRIu64 " MiB filled, %ld MiB in range\n", size >> 20,
+	       in < 0 ? -1 : in * page >> 20);
+	fflush(stdout);
+
+	sigemptyset(&none);
+	while (!check_now)
+		sigsuspend(&none);
+
+	for (i = 0; i < words; i++) {
+		if (mem[i] != pattern(i)) {
+			if (!bad)
+				first_bad = i * sizeof(*mem);
+			bad++;
+		}
+	}
+	in = have_range ? pages_in_range((char *)mem, size, lo, hi) : -1;
+	if (bad)
+		printf("RESULT fail %" PRIu64 " words differ, first at offset 0x%" PRIx64 "\n",
+		       bad, first_bad);
+	else
+		printf("RESULT ok %" PRIu64 " MiB intact, %ld MiB in range\n", size >> 20,
+		       in < 0 ? -1 : in * page >> 20);
+	fflush(stdout);
+	return bad ? 1 : 0;
+}
