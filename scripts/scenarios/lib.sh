@@ -83,3 +83,25 @@ blocks_of() {
 	local i
 	for ((i = addr / bs; i < (addr + size) / bs; i++)); do echo "memory$i"; done
 }
+
+# --- memhp debugfs --------------------------------------------------------
+MEMHP=/sys/kernel/debug/memhp
+
+# mw FILE TEXT: one write into a memhp file; prints OK or the errno name.
+mw() { g "memhp-write $MEMHP/$1 '$2'"; }
+ranges() { g "cat $MEMHP/ranges"; }
+
+# fill_start SIZE RANGE: a guest program holding SIZE of patterned memory;
+# waits until it is ready and prints its "ready:" line.
+fill_start() {
+	g "rm -f /tmp/fill.log; memhp-fill $1 --range $2 >/tmp/fill.log 2>&1 &
+		echo \$! >/tmp/fill.pid" &&
+		gwait 120 "memhp-fill holds $1" "grep -q '^ready' /tmp/fill.log" >/dev/null &&
+		g "grep '^ready' /tmp/fill.log"
+}
+# fill_check: signal it to verify; prints its RESULT line.
+fill_check() {
+	g "kill -USR1 \$(cat /tmp/fill.pid)" &&
+		gwait 120 "memhp-fill verified" "grep -q '^RESULT' /tmp/fill.log" >/dev/null
+	g "grep '^RESULT' /tmp/fill.log"
+}

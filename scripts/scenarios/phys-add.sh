@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm: --append 'acpi_no_memhotplug memory_hotplug.memmap_on_memory=1'
+#
+# memhp drives the physical phase. With the guest's ACPI memory driver off,
+# QEMU plugs a DIMM and memhp's `add` adds it (plain add_memory(),
+# driver_managed, memmap_on_memory in 128 MiB pieces); the blocks come up
+# offline; online movable; a guest program fills 512 MiB of it; memhp's
+# `offline_remove` migrates it away; every byte is intact, nothing of it is
+# left in the DIMM, `ranges` is empty, the DIMM unplugs and the guest is
+# back to its baseline. Then: offline_remove refused by an injected
+# GOING_OFFLINE error leaves the range added and online.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SYS=/sys/devices/system/memory
+MiB=$((1 << 20))
+
+g "echo offline > $SYS/auto_online_blocks; modprobe memhp"
+base_blocks=$(blocks)
+base_mem=$(memtotal_kb)
+base_iomem=$(iomem_ram)
+bs=$(block_size)
+
+# plug_and_add VARIANT: plugs a 1 GiB DIMM and adds it; sets id, addr, size, pieces.
+plug_and_add() {
+	local variant=$1 opt="" i a
+	read -r id addr size < <(vm plug "$VM" 1G)
+	pieces=("$addr $size")
+	case $variant in
+	driver_managed) opt=" driver_managed" ;;
+	memmap_on_memory)
+		pieces=()
+		for ((i = 0; i < size / bs; i++)); do
+			pieces+=("$(printf '0x%x' $((addr + i * bs))) $bs")
+		done
+		opt=" memmap_on_memory"
+		;;
+	esac
+	for a in "${pieces[@]}"; do
+		expect_eq "[$variant] add $a$opt" OK "$(mw add "$a$opt")"
+	done
+}
+
+for variant in plain driver_managed memmap_on_memory; do
+	diag "variant: $variant"
+	plug_and_add "$variant"
+	mine=$(blocks_of "$addr" "$size" | xargs)
+	states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort | uniq -c | xargs)
+	expect_eq "[$variant] the 8 blocks exist, offline" "8 offline" "$states"
+	expect_eq "[$variant] block count grew by 8" \
+		$(($(wc -l <<<"$base_blocks") + 8)) "$(blocks | wc -l)"
+	end=$(printf '%x' $((addr + size - 1)))
+	name="System RAM"
+	[ "$variant" = driver_managed ] && name="System RAM (memhp)"
+	iomem=$(iomem_ram)
+	for a in "${pieces[@]}"; do
+		read -r s n <<<"$a"
+		line="$(printf '%x-%x' $((s)) $((s + n - 1))) : $name"
+		check "[$variant] /proc/iomem: $line" grep -qx " *$line" <<<"$iomem"
+	done
+	nranges=$(ranges | wc -l)
+	expect_eq "[$variant] ranges lists what was added" "${#pieces[@]}" "$nranges"
+	case $variant in
+	plain) want="0x$(printf '%x' "$addr")-0x$end size=$size nid=0 flags=none online_blocks=0/8" ;;
+	driver_managed) want="0x$(printf '%x' "$addr")-0x$end size=$size nid=0 flags=driver_managed online_blocks=0/8" ;;
+	*) want="0x$(printf '%x' "$addr")-0x$(printf '%x' $((addr + bs - 1))) size=$bs nid=0 flags=memmap_on_memory online_blocks=0/1" ;;
+	esac
+	expect_eq "[$variant] ranges line" "$want" "$(ranges | head -n 1)"
+
+	check "[$variant] online_movable every block" \
+		g "for b in $mine; do echo online_movable > $SYS/\$b/state || exit 1; done"
+	online=$(ranges | sed -n 's/.*online_blocks=\([0-9]*\)\/.*/\1/p' | paste -sd+ | bc)
+	expect_eq "[$variant] ranges counts 8 online blocks" 8 "$online"
+	check "[$variant] MemTotal grew" [ "$(memtotal_kb)" -gt "$base_mem" ]
+
+	ready=$(fill_start 512M "0x$(printf '%x' "$addr")-0x$end") || true
+	diag "$ready"
+	in=$(sed -n 's/.* \([0-9-]*\) MiB in range/\1/p' <<<"$ready")
+	check "[$variant] at least 256 MiB of the program's memory is in the DIMM" \
+		[ "${in:-0}" -ge 256 ]
+
+	for a in "${pieces[@]}"; do
+		r=$(mw offline_remove "$a")
+		[ "$r" = OK ] || { not_ok "[$variant] offline_remove $a: $r"; continue; }
+	done
+	ok "[$variant] offline_remove of everything memhp added"
+	result=$(fill_check)
+	diag "$result"
+	expect_eq "[$variant] every byte intact, none left in the DIMM" \
+		"RESULT ok 512 MiB intact, 0 MiB in range" "$result"
+	expect_eq "[$variant] ranges is empty" "" "$(ranges)"
+	expect_eq "[$variant] block list back to baseline" "$base_blocks" "$(blocks)"
+	expect_eq "[$variant] /proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+	expect_eq "[$variant] MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+	check "[$variant] unplug $id" vm unplug "$VM" "$id"
+	expect_eq "[$variant] query-memory-devices is empty" 0 "$(dimm_count)"
+done
+
+diag "offline_remove refused by an injected GOING_OFFLINE error"
+plug_and_add plain
+mine=$(blocks_of "$addr" "$size" | xargs)
+g "for b in $mine; do echo online_movable > $SYS/\$b/state; done"
+mw inject/MEM_GOING_OFFLINE/error -16 >/dev/null
+expect_eq "offline_remove answers EBUSY" EBUSY "$(mw offline_remove "$addr $size")"
+mw inject/MEM_GOING_OFFLINE/error 0 >/dev/null
+expect_eq "the range stays added, all 8 blocks online" \
+	"0x$(printf '%x' "$addr")-0x$(printf '%x' $((addr + size - 1))) size=$size nid=0 flags=none online_blocks=8/8" \
+	"$(ranges)"
+states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort -u)
+expect_eq "the blocks are online" online "$states"
+check "rmmod memhp refuses while it owns a range" bash -c "! $VMCMD exec $VM -n -- rmmod memhp 2>/dev/null"
+check "memhp still loaded and answering" g "cat $MEMHP/ranges >/dev/null"
+expect_eq "offline_remove succeeds without the injection" OK "$(mw offline_remove "$addr $size")"
+check "unplug $id" vm unplug "$VM" "$id"
+check "rmmod memhp works once it owns nothing" g "rmmod memhp"
+expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
+expect_eq "MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+finish
