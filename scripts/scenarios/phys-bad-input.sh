@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm: --append acpi_no_memhotplug
+#
+# The bad-input, ownership and concurrency rules of memhp's add / remove /
+# offline_remove (selftests/memhp_phys.c), on a plugged DIMM that no driver
+# added. Then the guest is back to its baseline and the DIMM unplugs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SYS=/sys/devices/system/memory
+g "echo offline > $SYS/auto_online_blocks; modprobe memhp"
+base_blocks=$(blocks)
+base_iomem=$(iomem_ram)
+read -r id addr size < <(vm plug "$VM" 1G)
+
+rc=0
+g "MEMHP_TEST_FREE_RANGE='$addr $size' /opt/memhp/selftests/memhp/memhp_phys" \
+	>/tmp/memhp_phys.$$ 2>&1 || rc=$?
+sed 's/^/# /' /tmp/memhp_phys.$$
+rm -f /tmp/memhp_phys.$$
+expect_eq "memhp_phys selftest passes" 0 "$rc"
+expect_eq "ranges is empty" "" "$(ranges)"
+expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
+expect_eq "/proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+check "unplug $id" vm unplug "$VM" "$id"
+finish
