@@ -9,6 +9,7 @@
 #   make demo             boot a VM and hot(un)plug a DIMM, explained
 #   make vm               interactive VM with the QEMU monitor
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
+#   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
 #   make clean
 
 SHELL := /bin/bash
@@ -26,12 +27,12 @@ MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
 .PHONY: all module deps modules_install image user selftests check demo vm lint \
-	sparse checkpatch clean help
+	unit fuzz clean help
 
 all: module
 
 help:
-	@sed -n '3,14p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n 's/^#   //p' $(TOP)/Makefile
 
 deps:
 	@$(TOP)/scripts/deps
@@ -76,8 +77,16 @@ vm: deps
 lint: deps
 	$(TOP)/scripts/lint
 
+# Parser unit test and fuzzing on the host (make check runs both briefly).
+unit: deps
+	+$(MAKE) -C $(TOP)/tests/unit run
+
+fuzz: deps
+	+$(MAKE) -C $(TOP)/tests/unit fuzz FUZZ_TIME=$(or $(FUZZ_TIME),600)
+
 clean:
 	rm -rf $(TOP)/build
 	+$(MAKE) -C $(TOP)/qemu/guest clean
 	+$(MAKE) -C $(TOP)/tools clean
+	+$(MAKE) -C $(TOP)/tests/unit clean
 	+$(MAKE) -C $(TOP)/selftests clean

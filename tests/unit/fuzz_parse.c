@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for memhp's command parser: whatever bytes a write()
+ * brings, the parser must not crash, read out of bounds, or accept a command
+ * that breaks its own rules (alignment, no wrap, SIZE > 0, nid bound).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memhp_parse.h"
+
+#define BS	(128ULL << 20)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct memhp_phys_cmd c;
+	char buf[MEMHP_CMD_MAX], copy[MEMHP_CMD_MAX], *p, *tok;
+	const char *why;
+	u64 a, b;
+	int v;
+
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, data, len);
+	if (memhp_cmd_string(buf, len, sizeof(buf), &why))
+		return 0;
+	memcpy(copy, buf, sizeof(copy));
+
+	if (!memhp_parse_phys(buf, 1, BS, 1024, &c, &why)) {
+		if (!c.size || c.start % BS || c.size % BS || c.start + (c.size - 1) < c.start ||
+		    c.nid >= 1024 || c.nid < -1)
+			abort();
+	}
+	memcpy(buf, copy, sizeof(buf));
+	if (!memhp_parse_phys(buf, 0, BS, 1024, &c, &why) && c.nid != -1)
+		abort();
+	memcpy(buf, copy, sizeof(buf));
+	p = buf;
+	while ((tok = memhp_next_token(&p))) {
+		if (!memhp_parse_range(tok, &a, &b) && a > b)
+			abort();
+		if (!memhp_parse_int(tok, -4095, 0, &v) && (v < -4095 || v > 0))
+			abort();
+		memhp_parse_u64(tok, 1, &a);
+	}
+	return 0;
+}
