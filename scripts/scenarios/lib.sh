@@ -40,11 +40,11 @@ expect_eq() {
 # gwait SECS DESC 'guest shell condition': poll the condition inside the guest
 # until it holds or the deadline passes; on timeout, print what it printed.
 gwait() {
-	local secs=$1 desc=$2 cond=$3
+	local secs=$1 desc=$2 cond=$3 d=${2//\'/}
 	if g "end=\$((\$(date +%s) + $secs))
 		while ! ( $cond ) >/dev/null 2>&1; do
 			if [ \$(date +%s) -ge \$end ]; then
-				echo 'timeout after ${secs}s waiting for: $desc; last seen:'
+				echo 'timeout after ${secs}s waiting for: $d; last seen:'
 				( $cond ) 2>&1 | sed 's/^/  /'
 				exit 1
 			fi
@@ -105,3 +105,25 @@ fill_check() {
 		gwait 120 "memhp-fill verified" "grep -q '^RESULT' /tmp/fill.log" >/dev/null
 	g "grep '^RESULT' /tmp/fill.log"
 }
+
+# plug_wait SIZE STATE [plug options]: plug a DIMM, wait until all its blocks
+# exist in STATE (online/offline); sets id, addr, size, mine (block names).
+plug_wait() {
+	local sz=$1 want=$2
+	shift 2
+	read -r id addr size < <(vm plug "$VM" "$sz" "$@")
+	mine=$(blocks_of "$addr" "$size" | xargs)
+	gwait 60 "$id: $((size >> 20)) MiB at $addr, $(wc -w <<<"$mine") blocks $want" \
+		"for b in $mine; do s=\$(cat /sys/devices/system/memory/\$b/state 2>&1)
+			[ \"\$s\" = $want ] || { echo \"\$b: \$s\"; exit 1; }; done"
+}
+
+# set_blocks STATE BLOCKS...: write STATE into each block's state, in order.
+set_blocks() {
+	local st=$1
+	shift
+	g "for b in $*; do echo $st > /sys/devices/system/memory/\$b/state || exit 1; done"
+}
+
+# stat N: a count from memhp's stats ("MEM_ONLINE", "dropped", ...).
+stat() { g "awk '\$1 == \"$1\" { print \$2 }' $MEMHP/stats"; }

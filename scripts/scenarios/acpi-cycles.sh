@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm:
+#
+# 20 plug / online / offline / unplug cycles of a 1 GiB DIMM: MemTotal, the
+# block list, /proc/iomem and node state end at the baseline, and memhp's
+# stats show exactly 20x the transitions (8 blocks each way per cycle).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SYS=/sys/devices/system/memory
+CYCLES=${CYCLES:-20}
+g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
+base_blocks=$(blocks)
+base_mem=$(memtotal_kb)
+base_iomem=$(iomem_ram)
+base_nodes=$(g "cat /sys/devices/system/node/has_memory")
+g "echo clear > $MEMHP/stats"
+
+failed_cycles=0
+for ((c = 1; c <= CYCLES; c++)); do
+	{
+		plug_wait 1G offline >/dev/null &&
+			set_blocks online_movable $mine &&
+			set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs) &&
+			vm unplug "$VM" "$id" --timeout 60
+	} || { failed_cycles=$((failed_cycles + 1)); diag "cycle $c failed"; }
+done
+expect_eq "$CYCLES cycles completed" 0 "$failed_cycles"
+n=$((CYCLES * 8))
+for a in MEM_GOING_ONLINE MEM_ONLINE MEM_GOING_OFFLINE MEM_OFFLINE; do
+	expect_eq "stats: $a = $n" "$n" "$(stat $a)"
+done
+expect_eq "stats: no CANCEL_ONLINE" 0 "$(stat MEM_CANCEL_ONLINE)"
+expect_eq "stats: no CANCEL_OFFLINE" 0 "$(stat MEM_CANCEL_OFFLINE)"
+expect_eq "stats: nothing dropped" 0 "$(stat dropped)"
+expect_eq "query-memory-devices is empty" 0 "$(dimm_count)"
+expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
+expect_eq "/proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+expect_eq "MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+expect_eq "nodes with memory back to baseline" "$base_nodes" \
+	"$(g "cat /sys/devices/system/node/has_memory")"
+finish
