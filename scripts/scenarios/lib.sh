@@ -127,3 +127,12 @@ set_blocks() {
 
 # stat N: a count from memhp's stats ("MEM_ONLINE", "dropped", ...).
 stat() { g "awk '\$1 == \"$1\" { print \$2 }' $MEMHP/stats"; }
+
+# zone_present NODE ZONE: present pages of that zone (/proc/zoneinfo), 0 if none.
+zone_present() {
+	g "awk -v want='Node $1, zone $2' '
+		/^Node/ { cur = \$1 \" \" \$2 \" \" \$3 \" \" \$4 }
+		cur == want && \$1 == \"present\" { print \$2; found = 1; exit }
+		END { if (!found) print 0 }' /proc/zoneinfo"
+}
+has_memory() { g "cat /sys/devices/system/node/has_memory"; }

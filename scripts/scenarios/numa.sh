@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm: --numa 2
+#
+# NUMA: node 1 has a CPU but no memory. A DIMM plugged on node 1 brings it
+# its first memory once a block is online (has_memory), and memhp's records
+# carry the node status change exactly where the kernel reports it: the
+# first block onlined and the last block offlined. Offline and unplug: node
+# 1 is memoryless again.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SYS=/sys/devices/system/memory
+g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
+expect_eq "node 1 is memoryless at boot" 0 "$(has_memory)"
+check "node 1 has a CPU" g "grep -q 1 /sys/devices/system/node/has_cpu"
+base_blocks=$(blocks)
+
+plug_wait 1G offline --node 1
+nodes=$(g "cd $SYS && for b in $mine; do ls -d \$b/node* | sed 's|.*/node||'; done" | sort -u)
+expect_eq "the DIMM's blocks belong to node 1" 1 "$nodes"
+expect_eq "offline memory does not give node 1 memory" 0 "$(has_memory)"
+
+g "echo clear > $MEMHP/events"
+check "online the blocks movable, lowest first" set_blocks online_movable $mine
+expect_eq "node 1 has memory" 0-1 "$(has_memory)"
+first=$(awk '{print $1}' <<<"$mine")
+first_pfn=$(printf '0x%x' $((addr / 4096)))
+expect_eq "one MEM_ONLINE carries nid=1: the first block ($first)" \
+	"MEM_ONLINE start_pfn=$first_pfn nid=1" \
+	"$(g "grep 'MEM_ONLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
+expect_eq "its MEM_GOING_ONLINE carries nid=1 too" 1 \
+	"$(g "grep -c 'MEM_GOING_ONLINE .* nid=1 ' $MEMHP/events")"
+
+g "echo clear > $MEMHP/events"
+check "offline the blocks, highest first" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
+expect_eq "node 1 is memoryless again" 0 "$(has_memory)"
+expect_eq "one MEM_OFFLINE carries nid=1: the last block offlined ($first)" \
+	"MEM_OFFLINE start_pfn=$first_pfn nid=1" \
+	"$(g "grep 'MEM_OFFLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
+
+check "unplug $id" vm unplug "$VM" "$id"
+expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
+expect_eq "node 1 still memoryless" 0 "$(has_memory)"
+finish
