@@ -233,7 +233,7 @@ static void *events_start(struct seq_file *m, loff_t *pos)
 {
 	struct memhp_snapshot *s = m->private;
 
-	return *pos < s->len ? &s->ev[*pos] : NULL;
+	return s && *pos < s->len ? &s->ev[*pos] : NULL;
 }
 
 static void *events_next(struct seq_file *m, void *v, loff_t *pos)
@@ -270,23 +270,26 @@ static const struct seq_operations events_seq_ops = {
 	.show = events_show,
 };
 
-/* Readers get a consistent copy of the ring, taken at open. */
+/*
+ * Readers get a consistent copy of the ring, taken at open.  Writers get a
+ * seq_file too (without a copy), so seek and pwrite behave as on the others.
+ */
 static int events_open(struct inode *inode, struct file *file)
 {
-	struct memhp_snapshot *s;
+	struct memhp_snapshot *s = NULL;
 	unsigned int i;
 	int ret;
 
-	if (!(file->f_mode & FMODE_READ))
-		return 0;
-	s = kvmalloc(struct_size(s, ev, rec.size), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	spin_lock(&rec.lock);
-	s->len = rec.len;
-	for (i = 0; i < rec.len; i++)
-		s->ev[i] = rec.ring[(rec.head + i) % rec.size];
-	spin_unlock(&rec.lock);
+	if (file->f_mode & FMODE_READ) {
+		s = kvmalloc(struct_size(s, ev, rec.size), GFP_KERNEL);
+		if (!s)
+			return -ENOMEM;
+		spin_lock(&rec.lock);
+		s->len = rec.len;
+		for (i = 0; i < rec.len; i++)
+			s->ev[i] = rec.ring[(rec.head + i) % rec.size];
+		spin_unlock(&rec.lock);
+	}
 
 	ret = seq_open(file, &events_seq_ops);
 	if (ret) {
@@ -301,8 +304,6 @@ static int events_release(struct inode *inode, struct file *file)
 {
 	struct seq_file *m = file->private_data;
 
-	if (!(file->f_mode & FMODE_READ))
-		return 0;
 	kvfree(m->private);
 	return seq_release(inode, file);
 }

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# 100 load/unload cycles of memhp while another CPU onlines and offlines a
+# hot-plugged block: no leaked debugfs entry, no dangling notifier (the
+# block keeps changing state after the last unload, which would oops on a
+# notifier left behind; make check scans dmesg), and a reload starts clean.
+
+. "$(dirname "$0")/memhp_lib.sh"
+
+ktap_print_header
+memhp_require_root
+memhp_require_hotplug
+memhp_require_module
+
+blk=$(cd "$MEMORY_SYSFS" && grep -l '^offline$' memory*/state 2>/dev/null | head -n 1 | cut -d/ -f1)
+if [ -z "$blk" ]; then
+	ktap_skip_all "no offline hot-plugged memory block (plug a DIMM)"
+	exit "$KSFT_SKIP"
+fi
+ktap_set_plan 5
+rmmod memhp 2>/dev/null
+
+# The other CPU: online/offline $blk until told to stop.
+stop=/tmp/memhp_lifecycle.stop
+rm -f "$stop"
+(
+	n=0
+	while [ ! -e "$stop" ]; do
+		echo online_movable >"$MEMORY_SYSFS/$blk/state" 2>/dev/null &&
+			echo offline >"$MEMORY_SYSFS/$blk/state" 2>/dev/null && n=$((n + 1))
+	done
+	echo "$n" >"$stop.count"
+) &
+churn=$!
+
+i=0 fail=0 leaks=0
+while [ $i -lt 100 ]; do
+	if ! modprobe memhp log_size=$((i % 7 + 1)) priority=$((i % 3)); then
+		fail=$((fail + 1))
+	fi
+	cat "$MEMHP_DEBUGFS/events" "$MEMHP_DEBUGFS/stats" >/dev/null 2>&1
+	rmmod memhp || fail=$((fail + 1))
+	[ ! -e "$MEMHP_DEBUGFS" ] || leaks=$((leaks + 1))
+	i=$((i + 1))
+done
+touch "$stop"
+wait $churn
+churned=$(cat "$stop.count" 2>/dev/null || echo 0)
+rm -f "$stop" "$stop.count"
+ktap_print_msg "the other CPU completed $churned online/offline pairs meanwhile"
+
+ktap_test_result "100 load/unload cycles succeed" [ $fail -eq 0 ]
+ktap_test_result "no debugfs entry left after any unload" [ $leaks -eq 0 ]
+ktap_test_result "blocks changed state during the cycles" [ "$churned" -gt 0 ]
+
+# A notifier left behind would run freed code here.
+ok=1
+for s in online_movable offline online_movable offline; do
+	echo $s >"$MEMORY_SYSFS/$blk/state" || ok=0
+done
+ktap_test_result "hotplug after the last unload still works" [ $ok -eq 1 ]
+
+modprobe memhp
+echo online_movable >"$MEMORY_SYSFS/$blk/state"
+echo offline >"$MEMORY_SYSFS/$blk/state"
+first=$(head -n 1 "$MEMHP_DEBUGFS/events" | cut -d' ' -f1)
+n=$(wc -l <"$MEMHP_DEBUGFS/events")
+ktap_test_result "a reload starts clean (SEQ from 0, only the new records)" \
+	[ "$first" = 0 ] && [ "$(awk '$1 == "dropped" {print $2}' "$MEMHP_DEBUGFS/stats")" = 0 ] &&
+	[ "$n" -ge 4 ] && [ "$n" -le 6 ]
+ktap_finished
