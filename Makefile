@@ -10,6 +10,7 @@
 #   make vm               interactive VM with the QEMU monitor
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
+#   make stress           concurrent hotplug stress (DURATION=600 seconds)
 #   make clean
 
 SHELL := /bin/bash
@@ -27,7 +28,7 @@ MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
 .PHONY: all module deps modules_install image user selftests check demo vm lint \
-	unit fuzz clean help
+	unit fuzz stress clean help
 
 all: module
 
@@ -76,6 +77,10 @@ vm: deps
 
 lint: deps
 	$(TOP)/scripts/lint
+
+# Concurrent stress on both kernels (make check runs 120 s of it).
+stress: deps
+	STRESS_DURATION=$(or $(DURATION),600) $(TOP)/scripts/check --only '^stress$$'
 
 # Parser unit test and fuzzing on the host (make check runs both briefly).
 unit: deps

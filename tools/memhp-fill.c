@@ -4,12 +4,17 @@
  * it, then prove nothing was lost.
  *
  *   memhp-fill SIZE [--range 0xSTART-0xEND]
+ *   memhp-fill --cycle SECONDS SIZE
  *
  * Maps SIZE bytes (K/M/G suffixes), writes a pattern into every 8-byte word,
  * prints "ready: ..." (with how much of it sits in the physical range, read
  * from /proc/self/pagemap, root only) and waits.  On SIGUSR1 it checks every
  * word, prints "RESULT ok ..." or "RESULT fail ..." and exits 0 or 1.
  * SIGTERM/SIGINT end it without checking.
+ *
+ * --cycle: memory pressure for stress runs: map, fill, verify and unmap SIZE
+ * over and over for SECONDS (or until SIGUSR1); prints "cycles=N corrupt=M"
+ * and exits 1 if any word ever came back different.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t check_now;
@@ -84,6 +90,30 @@ static long pages_in_range(const char *p, uint64_t len, uint64_t lo, uint64_t hi
 	return n;
 }
 
+static int cycle(double seconds, uint64_t size)
+{
+	uint64_t words = size / sizeof(uint64_t), i, corrupt = 0, cycles = 0;
+	time_t end = time(NULL) + (time_t)seconds;
+
+	while (time(NULL) < end && !check_now) {
+		uint64_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (mem == MAP_FAILED) {
+			usleep(100000);	/* under pressure: try again */
+			continue;
+		}
+		for (i = 0; i < words; i++)
+			mem[i] = pattern(i + cycles);
+		for (i = 0; i < words; i++)
+			corrupt += mem[i] != pattern(i + cycles);
+		munmap(mem, size);
+		cycles++;
+	}
+	printf("cycles=%" PRIu64 " corrupt=%" PRIu64 "\n", cycles, corrupt);
+	return corrupt ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t size, words, i, lo = 0, hi = 0, bad = 0, first_bad = 0;
@@ -96,6 +126,10 @@ int main(int argc, char **argv)
 		printf("usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n"
 		       "Fill SIZE with a pattern, wait for SIGUSR1, verify; exit 0 if intact.\n");
 		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "--cycle")) {
+		signal(SIGUSR1, on_usr1);
+		return cycle(atof(argv[2]), parse_size(argv[3]));
 	}
 	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--range"))) {
 		fprintf(stderr, "usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n");
