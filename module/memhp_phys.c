@@ -225,20 +225,25 @@ static struct memhp_range *find_exact(const char *file, const struct memhp_phys_
 	return r;
 }
 
-static ssize_t remove_write(struct file *file, const char __user *ubuf, size_t count,
-			    loff_t *ppos)
+/*
+ * remove ("remove_memory()", all blocks must be offline) and offline_remove
+ * ("offline_and_remove_memory()", which offlines first and on failure puts
+ * the range back as it was): the same checks, then one call into mm.
+ */
+static ssize_t remove_common(const char *file, bool offline_first,
+			     const char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct memhp_phys_cmd cmd;
 	struct memhp_range *r;
 	unsigned int online;
 	int ret;
 
-	ret = get_phys_cmd("remove", false, ubuf, count, ppos, &cmd);
+	ret = get_phys_cmd(file, false, ubuf, count, ppos, &cmd);
 	if (ret)
 		return ret;
 
 	mutex_lock(&phys_lock);
-	r = find_exact("remove", &cmd);
+	r = find_exact(file, &cmd);
 	if (!r) {
 		ret = -ENOENT;
 		goto out;
@@ -246,52 +251,38 @@ static ssize_t remove_write(struct file *file, const char __user *ubuf, size_t c
 	spin_lock(&ranges_lock);
 	online = r->online;
 	spin_unlock(&ranges_lock);
-	if (online) {
-		memhp_reject("remove", "%u of its blocks are online (use offline_remove)",
-			     online);
+	if (!offline_first && online) {
+		memhp_reject(file, "%u of its blocks are online (use offline_remove)", online);
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = remove_memory(cmd.start, cmd.size);
+	if (offline_first)
+		ret = offline_and_remove_memory(cmd.start, cmd.size);
+	else
+		ret = remove_memory(cmd.start, cmd.size);
 	if (ret) {
-		memhp_reject("remove", "remove_memory(0x%llx, 0x%llx) failed: %d",
-			     cmd.start, cmd.size, ret);
+		memhp_reject(file, "%s: %d, range kept",
+			     offline_first ? "offline_and_remove_memory" : "remove_memory", ret);
 		goto out;
 	}
 	range_del(r);
-	pr_info("removed 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
+	pr_info("%s 0x%llx-0x%llx\n", offline_first ? "offlined and removed" : "removed",
+		cmd.start, cmd.start + cmd.size - 1);
 out:
 	mutex_unlock(&phys_lock);
 	return ret ? ret : count;
 }
 
+static ssize_t remove_write(struct file *file, const char __user *ubuf, size_t count,
+			    loff_t *ppos)
+{
+	return remove_common("remove", false, ubuf, count, ppos);
+}
+
 static ssize_t offline_remove_write(struct file *file, const char __user *ubuf,
 				    size_t count, loff_t *ppos)
 {
-	struct memhp_phys_cmd cmd;
-	struct memhp_range *r;
-	int ret;
-
-	ret = get_phys_cmd("offline_remove", false, ubuf, count, ppos, &cmd);
-	if (ret)
-		return ret;
-
-	mutex_lock(&phys_lock);
-	r = find_exact("offline_remove", &cmd);
-	if (!r) {
-		ret = -ENOENT;
-		goto out;
-	}
-	ret = offline_and_remove_memory(cmd.start, cmd.size);
-	if (ret) {
-		memhp_reject("offline_remove", "offline_and_remove_memory: %d, range kept", ret);
-		goto out;
-	}
-	range_del(r);
-	pr_info("offlined and removed 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
-out:
-	mutex_unlock(&phys_lock);
-	return ret ? ret : count;
+	return remove_common("offline_remove", true, ubuf, count, ppos);
 }
 
 static int ranges_show(struct seq_file *m, void *v)
