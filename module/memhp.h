@@ -35,6 +35,10 @@ const char *memhp_action_name(enum memhp_action a);
 void memhp_phys_init(struct dentry *root);
 void memhp_phys_note(enum memhp_action a, unsigned long start_pfn);
 
+/* Unmovable pages on demand: pin/unpin/pinned (memhp_pin.c). */
+void memhp_pin_init(struct dentry *root);
+void memhp_pin_exit(void);
+
 /* Error injection (memhp_inject.c). */
 void memhp_inject_init(struct dentry *root);
 int memhp_inject_check(enum memhp_action a, u64 start, u64 size);

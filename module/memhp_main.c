@@ -71,6 +71,7 @@ static int __init memhp_init(void)
 
 	memhp_inject_init(memhp_debugfs_root);
 	memhp_phys_init(memhp_debugfs_root);
+	memhp_pin_init(memhp_debugfs_root);
 	ret = memhp_events_init(log_size, priority);
 	if (ret) {
 		debugfs_remove_recursive(memhp_debugfs_root);
@@ -83,6 +84,7 @@ static void __exit memhp_exit(void)
 {
 	/* Files first: debugfs waits for readers and writers in flight. */
 	debugfs_remove_recursive(memhp_debugfs_root);
+	memhp_pin_exit();
 	memhp_events_exit();
 }
 

@@ -16,14 +16,14 @@
 #include "memhp_lib.h"
 
 static const char * const writable[] = {
-	"events", "stats", "add", "remove", "offline_remove",
+	"events", "stats", "add", "remove", "offline_remove", "pin", "unpin",
 	"inject/MEM_GOING_ONLINE/error", "inject/MEM_GOING_ONLINE/count",
 	"inject/MEM_GOING_ONLINE/range", "inject/MEM_GOING_OFFLINE/error",
 	"inject/MEM_GOING_OFFLINE/count", "inject/MEM_GOING_OFFLINE/range",
 };
 
 static const char * const readable[] = {
-	"ranges", "events", "stats",
+	"ranges", "pinned", "events", "stats",
 	"inject/MEM_GOING_ONLINE/error", "inject/MEM_GOING_ONLINE/count",
 	"inject/MEM_GOING_ONLINE/range", "inject/MEM_GOING_OFFLINE/error",
 	"inject/MEM_GOING_OFFLINE/count", "inject/MEM_GOING_OFFLINE/range",
@@ -173,6 +173,7 @@ TEST_F(bad, nonzero_offset)
 		{ "add", "0x100000000 128M", -EINVAL },
 		{ "remove", "0x100000000 128M", -EINVAL },
 		{ "offline_remove", "0x100000000 128M", -EINVAL },
+		{ "unpin", "0x100000000 4M", -EINVAL },
 	};
 	unsigned int i;
 

@@ -110,6 +110,7 @@ static int root_without_sys_admin(void)
 		{ "inject/MEM_GOING_OFFLINE/range", "all" },
 		{ "add", "0x100000000 128M" }, { "remove", "0x100000000 128M" },
 		{ "offline_remove", "0x100000000 128M" },
+		{ "pin", "0x100000 4096" }, { "unpin", "0x100000 4096" },
 	};
 	unsigned int i;
 	int bad = 0;
@@ -142,7 +143,7 @@ FIXTURE_SETUP(perms)
 		SKIP(return, "memhp module not available");
 	nfiles = 0;
 	collect(MEMHP_DIR);
-	ASSERT_GE(nfiles, 11) TH_LOG("only %d files under %s", nfiles, MEMHP_DIR);
+	ASSERT_GE(nfiles, 14) TH_LOG("only %d files under %s", nfiles, MEMHP_DIR);
 }
 
 FIXTURE_TEARDOWN(perms)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm:
+# vm: --append memory_hotplug.online_policy=auto-movable
 #
 # Refused unplug, and unplug under load. A movable DIMM holds a guest
-# program's data. memhp injects -EBUSY into MEM_GOING_OFFLINE for the DIMM's
-# range: on eject the guest kernel fails to offline the blocks, puts them
-# back online and answers _OST 0x82 (busy); QEMU keeps the DIMM. Without the
-# injection the same unplug succeeds: the kernel migrates the data away and
+# program's data. Two causes make the guest refuse the eject: (a) memhp
+# injects -EBUSY into MEM_GOING_OFFLINE for the DIMM's range; (b) memhp pins
+# real unmovable pages in it (pin: alloc_contig_range). Each time the guest
+# kernel fails to offline the blocks, puts them back online and answers _OST
+# 0x82 (busy); QEMU keeps the DIMM and the data is untouched. With the cause
+# removed the same unplug succeeds: the kernel migrates the data away and
 # the program finds every byte intact.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,24 +27,49 @@ diag "$ready"
 in=$(sed -n 's/.* \([0-9-]*\) MiB in range/\1/p' <<<"$ready")
 check "at least 128 MiB of the program's memory is in the DIMM" [ "${in:-0}" -ge 128 ]
 
+# refused UNPLUG-CAUSE: device_del must fail with _OST 0x82 and change nothing.
+refused() {
+	local rc=0 out
+	out=$(vm unplug "$VM" "$id" --timeout 60 2>&1) || rc=$?
+	diag "$out"
+	check "[$1] qemu/vm unplug fails" [ $rc -ne 0 ]
+	check "[$1] ... naming _OST status 0x82 (device busy)" grep -q "0x82" <<<"$out"
+	expect_eq "[$1] the DIMM is still in query-memory-devices" 1 "$(dimm_count)"
+	gwait 30 "[$1] its blocks are online again" \
+		"for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] || { echo \"\$b offline\"; exit 1; }; done"
+	check "[$1] the program still holds its data (alive)" g "kill -0 \$(cat /tmp/fill.pid)"
+	zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+	expect_eq "[$1] still all in ZONE_MOVABLE" Movable "$zones"
+}
+
 g "echo clear > $MEMHP/events"
 expect_eq "inject -EBUSY on MEM_GOING_OFFLINE for $addr-$end" "OK OK" \
 	"$(mw inject/MEM_GOING_OFFLINE/range "$addr-$end") $(mw inject/MEM_GOING_OFFLINE/error -16)"
-rc=0
-out=$(vm unplug "$VM" "$id" --timeout 60 2>&1) || rc=$?
-diag "$out"
-check "qemu/vm unplug fails" [ $rc -ne 0 ]
-check "... naming _OST status 0x82 (device busy)" grep -q "0x82" <<<"$out"
-expect_eq "the DIMM is still in query-memory-devices" 1 "$(dimm_count)"
-gwait 30 "its blocks are online again" \
-	"for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] || { echo \"\$b offline\"; exit 1; }; done"
+refused injected
 check "memhp recorded the injected GOING_OFFLINE and its CANCEL_OFFLINE" \
 	g "grep -q 'MEM_GOING_OFFLINE .* injected=-16' $MEMHP/events &&
 	   grep -q MEM_CANCEL_OFFLINE $MEMHP/events"
-check "the program's data is still there (process alive)" g "kill -0 \$(cat /tmp/fill.pid)"
-
 expect_eq "injection off" OK "$(mw inject/MEM_GOING_OFFLINE/error 0)"
 mw inject/MEM_GOING_OFFLINE/range all >/dev/null
+
+# (b) real unmovable pages: 4 MiB in the DIMM's first block. On eject the
+# guest offlines every other block before giving up, then puts them back
+# online through device_online(), that is with the online *policy*, not the
+# zone they were in: under the default contig-zones policy they come back in
+# ZONE_NORMAL and the DIMM may never unplug again. This VM boots with
+# online_policy=auto-movable, under which they return to ZONE_MOVABLE.
+pin=$addr pinsz=$((4 << 20))
+expect_eq "pin $pin 4M (alloc_contig_range)" OK "$(mw pin "$pin $pinsz")"
+expect_eq "pinned lists it" "$pin-$(printf '0x%x' $((pin + pinsz - 1))) pages=1024" \
+	"$(g "cat $MEMHP/pinned")"
+expect_eq "pinning the same range again: EEXIST" EEXIST "$(mw pin "$pin $pinsz")"
+expect_eq "pinning boot memory across zones: EINVAL" EINVAL "$(mw pin "0 $size")"
+refused pinned
+expect_eq "unpin a range that is not pinned: ENOENT" ENOENT \
+	"$(mw unpin "$(printf '0x%x' $((addr + pinsz))) $pinsz")"
+expect_eq "unpin $pin 4M" OK "$(mw unpin "$pin $pinsz")"
+expect_eq "nothing pinned" "" "$(g "cat $MEMHP/pinned")"
+
 check "unplug succeeds now (the kernel offlines and migrates)" vm unplug "$VM" "$id" --timeout 120
 result=$(fill_check)
 diag "$result"

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhp: real unmovable pages on demand.
+ *
+ *   pin     "START SIZE": take the pages of an online physical range with
+ *           alloc_contig_range() (migrating what is movable out of the way)
+ *           and hold them, so that offlining the blocks fails with EBUSY
+ *           the way a pinned page would make it fail.  The pages are marked
+ *           PG_reserved while held: page isolation refuses reserved pages, so
+ *           offlining fails at once instead of retrying forever (it skips
+ *           the unmovable-page check in ZONE_MOVABLE otherwise).
+ *   unpin   "START SIZE": give back a range pinned before (exactly).
+ *   pinned  what is held: "0xSTART-0xEND pages=N".
+ *
+ * Everything held is given back when the module unloads.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/list.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "memhp.h"
+
+struct memhp_pin {
+	struct list_head list;
+	unsigned long pfn, nr;
+};
+
+static DEFINE_MUTEX(pin_lock);	/* protects pins */
+static LIST_HEAD(pins);
+
+static void set_reserved(struct memhp_pin *p, bool reserved)
+{
+	unsigned long i;
+
+	for (i = 0; i < p->nr; i++) {
+		if (reserved)
+			SetPageReserved(pfn_to_page(p->pfn + i));
+		else
+			ClearPageReserved(pfn_to_page(p->pfn + i));
+	}
+}
+
+static void release(struct memhp_pin *p)
+{
+	set_reserved(p, false);
+	free_contig_range(p->pfn, p->nr);
+	kfree(p);
+}
+
+static int get_pin_cmd(const char *file, const char __user *ubuf, size_t count,
+		       loff_t *ppos, struct memhp_phys_cmd *cmd)
+{
+	char buf[MEMHP_CMD_MAX];
+	const char *why = NULL;
+	int ret;
+
+	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	ret = memhp_parse_phys(buf, false, PAGE_SIZE, 1, cmd, &why);
+	if (ret)
+		memhp_reject(file, "%s", why);
+	return ret;
+}
+
+/* Every page online and in one zone: what alloc_contig_range() needs. */
+static bool pin_range_ok(unsigned long pfn, unsigned long nr)
+{
+	struct zone *zone = NULL;
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *page = pfn_to_online_page(pfn + i);
+
+		if (!page)
+			return false;
+		if (!zone)
+			zone = page_zone(page);
+		else if (page_zone(page) != zone)
+			return false;
+	}
+	return true;
+}
+
+static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct memhp_phys_cmd cmd;
+	struct memhp_pin *p, *q;
+	int ret;
+
+	ret = get_pin_cmd("pin", ubuf, count, ppos, &cmd);
+	if (ret)
+		return ret;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->pfn = PHYS_PFN(cmd.start);
+	p->nr = PHYS_PFN(cmd.size);
+
+	mutex_lock(&pin_lock);
+	list_for_each_entry(q, &pins, list) {
+		if (p->pfn < q->pfn + q->nr && q->pfn < p->pfn + p->nr) {
+			memhp_reject("pin", "0x%llx-0x%llx overlaps a pinned range",
+				     cmd.start, cmd.start + cmd.size - 1);
+			ret = -EEXIST;
+			goto out_free;
+		}
+	}
+	if (!pin_range_ok(p->pfn, p->nr)) {
+		memhp_reject("pin", "0x%llx-0x%llx is not all online memory of one zone",
+			     cmd.start, cmd.start + cmd.size - 1);
+		ret = -EINVAL;
+		goto out_free;
+	}
+	ret = alloc_contig_range(p->pfn, p->pfn + p->nr, MIGRATE_MOVABLE, GFP_KERNEL);
+	if (ret) {
+		memhp_reject("pin", "alloc_contig_range(0x%llx-0x%llx): %d", cmd.start,
+			     cmd.start + cmd.size - 1, ret);
+		goto out_free;
+	}
+	set_reserved(p, true);
+	list_add_tail(&p->list, &pins);
+	mutex_unlock(&pin_lock);
+	pr_info("pinned 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
+	return count;
+
+out_free:
+	mutex_unlock(&pin_lock);
+	kfree(p);
+	return ret;
+}
+
+static ssize_t unpin_write(struct file *file, const char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	struct memhp_phys_cmd cmd;
+	struct memhp_pin *p;
+	int ret;
+
+	ret = get_pin_cmd("unpin", ubuf, count, ppos, &cmd);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	mutex_lock(&pin_lock);
+	list_for_each_entry(p, &pins, list) {
+		if (p->pfn == PHYS_PFN(cmd.start) && p->nr == PHYS_PFN(cmd.size)) {
+			list_del(&p->list);
+			release(p);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&pin_lock);
+	if (ret) {
+		memhp_reject("unpin", "0x%llx-0x%llx is not a pinned range (must match exactly)",
+			     cmd.start, cmd.start + cmd.size - 1);
+		return ret;
+	}
+	pr_info("unpinned 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
+	return count;
+}
+
+static int pinned_show(struct seq_file *m, void *v)
+{
+	struct memhp_pin *p;
+
+	mutex_lock(&pin_lock);
+	list_for_each_entry(p, &pins, list)
+		seq_printf(m, "0x%llx-0x%llx pages=%lu\n", (u64)PFN_PHYS(p->pfn),
+			   (u64)PFN_PHYS(p->pfn + p->nr) - 1, p->nr);
+	mutex_unlock(&pin_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pinned);
+
+static const struct file_operations pin_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = pin_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations unpin_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = unpin_write,
+	.llseek = noop_llseek,
+};
+
+void memhp_pin_init(struct dentry *root)
+{
+	debugfs_create_file("pin", 0200, root, NULL, &pin_fops);
+	debugfs_create_file("unpin", 0200, root, NULL, &unpin_fops);
+	debugfs_create_file("pinned", 0400, root, NULL, &pinned_fops);
+}
+
+/* After the files are gone: give everything back. */
+void memhp_pin_exit(void)
+{
+	struct memhp_pin *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, &pins, list) {
+		list_del(&p->list);
+		release(p);
+	}
+}
