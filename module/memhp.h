@@ -51,6 +51,14 @@ int memhp_inject_check(enum memhp_action a, u64 start, u64 size);
 int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 		  loff_t *ppos, char *buf, size_t size);
 
+/*
+ * memhp_get_cmd() and memhp_parse_phys() for the "START SIZE [options]"
+ * files: START and SIZE multiples of @align, nid below @max_nid.
+ */
+int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
+		       const char __user *ubuf, size_t count, loff_t *ppos,
+		       struct memhp_phys_cmd *cmd);
+
 /* One rate-limited line for a rejected write to @file. */
 #define memhp_reject(file, fmt, ...) \
 	pr_info_ratelimited("%s: rejected: " fmt "\n", file, ##__VA_ARGS__)

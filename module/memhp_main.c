@@ -56,6 +56,23 @@ int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 	return ret;
 }
 
+int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
+		       const char __user *ubuf, size_t count, loff_t *ppos,
+		       struct memhp_phys_cmd *cmd)
+{
+	char buf[MEMHP_CMD_MAX];
+	const char *why = NULL;
+	int ret;
+
+	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	ret = memhp_parse_phys(buf, with_options, align, max_nid, cmd, &why);
+	if (ret)
+		memhp_reject(file, "%s", why);
+	return ret;
+}
+
 static int __init memhp_init(void)
 {
 	int ret;

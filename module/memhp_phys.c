@@ -99,23 +99,6 @@ static void range_del(struct memhp_range *r)
 	module_put(THIS_MODULE);
 }
 
-static int get_phys_cmd(const char *file, bool with_options, const char __user *ubuf,
-			size_t count, loff_t *ppos, struct memhp_phys_cmd *cmd)
-{
-	char buf[MEMHP_CMD_MAX];
-	const char *why = NULL;
-	int ret;
-
-	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	ret = memhp_parse_phys(buf, with_options, memory_block_size_bytes(),
-			       MAX_NUMNODES, cmd, &why);
-	if (ret)
-		memhp_reject(file, "%s", why);
-	return ret;
-}
-
 static int validate_add(const struct memhp_phys_cmd *cmd, int *nid)
 {
 	struct range pluggable = mhp_get_pluggable_range(true);
@@ -159,7 +142,8 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 	mhp_t flags = MHP_NONE;
 	int nid, ret;
 
-	ret = get_phys_cmd("add", true, ubuf, count, ppos, &cmd);
+	ret = memhp_get_phys_cmd("add", true, memory_block_size_bytes(), MAX_NUMNODES,
+				 ubuf, count, ppos, &cmd);
 	if (ret)
 		return ret;
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
@@ -238,7 +222,8 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	unsigned int online;
 	int ret;
 
-	ret = get_phys_cmd(file, false, ubuf, count, ppos, &cmd);
+	ret = memhp_get_phys_cmd(file, false, memory_block_size_bytes(), 1, ubuf, count,
+				 ppos, &cmd);
 	if (ret)
 		return ret;
 

@@ -57,22 +57,6 @@ static void release(struct memhp_pin *p)
 	kfree(p);
 }
 
-static int get_pin_cmd(const char *file, const char __user *ubuf, size_t count,
-		       loff_t *ppos, struct memhp_phys_cmd *cmd)
-{
-	char buf[MEMHP_CMD_MAX];
-	const char *why = NULL;
-	int ret;
-
-	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	ret = memhp_parse_phys(buf, false, PAGE_SIZE, 1, cmd, &why);
-	if (ret)
-		memhp_reject(file, "%s", why);
-	return ret;
-}
-
 /* Every page online and in one zone: what alloc_contig_range() needs. */
 static bool pin_range_ok(unsigned long pfn, unsigned long nr)
 {
@@ -99,7 +83,7 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 	struct memhp_pin *p, *q;
 	int ret;
 
-	ret = get_pin_cmd("pin", ubuf, count, ppos, &cmd);
+	ret = memhp_get_phys_cmd("pin", false, PAGE_SIZE, 1, ubuf, count, ppos, &cmd);
 	if (ret)
 		return ret;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
@@ -148,7 +132,7 @@ static ssize_t unpin_write(struct file *file, const char __user *ubuf, size_t co
 	struct memhp_pin *p;
 	int ret;
 
-	ret = get_pin_cmd("unpin", ubuf, count, ppos, &cmd);
+	ret = memhp_get_phys_cmd("unpin", false, PAGE_SIZE, 1, ubuf, count, ppos, &cmd);
 	if (ret)
 		return ret;
 	ret = -ENOENT;
