@@ -5,7 +5,8 @@
 # memhp drives the physical phase. With the guest's ACPI memory driver off,
 # QEMU plugs a DIMM and memhp's `add` adds it (plain add_memory(),
 # driver_managed, memmap_on_memory in 128 MiB pieces); the blocks come up
-# offline; online movable; a guest program fills 256 MiB of it; memhp's
+# offline; online movable; a guest program fills 256 MiB of it (128 MiB in
+# the later variants); memhp's
 # `offline_remove` migrates it away; every byte is intact, nothing of it is
 # left in the DIMM, `ranges` is empty, the DIMM unplugs and the guest is
 # back to its baseline. Then: offline_remove refused by an injected
@@ -74,11 +75,14 @@ for variant in plain driver_managed memmap_on_memory; do
 	expect_eq "[$variant] ranges counts 8 online blocks" 8 "$online"
 	check "[$variant] MemTotal grew" [ "$(memtotal_kb)" -gt "$base_mem" ]
 
-	ready=$(fill_start 256M "0x$(printf '%x' "$addr")-0x$end") || true
+	# Migration is slow under TCG: the full 256 MiB once, 128 MiB after.
+	fill=128
+	[ "$variant" = plain ] && fill=256
+	ready=$(fill_start ${fill}M "0x$(printf '%x' "$addr")-0x$end") || true
 	diag "$ready"
 	in=$(sed -n 's/.* \([0-9-]*\) MiB in range/\1/p' <<<"$ready")
-	check "[$variant] at least 128 MiB of the program's memory is in the DIMM" \
-		[ "${in:-0}" -ge 128 ]
+	check "[$variant] at least $((fill / 2)) MiB of the program's memory is in the DIMM" \
+		[ "${in:-0}" -ge $((fill / 2)) ]
 
 	for a in "${pieces[@]}"; do
 		r=$(mw offline_remove "$a")
@@ -88,7 +92,7 @@ for variant in plain driver_managed memmap_on_memory; do
 	result=$(fill_check)
 	diag "$result"
 	expect_eq "[$variant] every byte intact, none left in the DIMM" \
-		"RESULT ok 256 MiB intact, 0 MiB in range" "$result"
+		"RESULT ok $fill MiB intact, 0 MiB in range" "$result"
 	expect_eq "[$variant] ranges is empty" "" "$(ranges)"
 	expect_eq "[$variant] block list back to baseline" "$base_blocks" "$(blocks)"
 	expect_eq "[$variant] /proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
