@@ -8,7 +8,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 CYCLES=${CYCLES:-20}
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
 base_blocks=$(blocks)

@@ -13,7 +13,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 default_policy=$(g "cat $SYS/auto_online_blocks")
 diag "the kernel's default auto_online_blocks: $default_policy"
 base_blocks=$(blocks)

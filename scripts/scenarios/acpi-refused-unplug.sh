@@ -13,7 +13,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 g "modprobe memhp; echo online_movable > $SYS/auto_online_blocks"
 base_blocks=$(blocks)
 base_mem=$(memtotal_kb)

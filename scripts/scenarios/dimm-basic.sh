@@ -11,7 +11,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 GiB=$((1 << 30))
 
 base_blocks=$(blocks)

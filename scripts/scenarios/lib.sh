@@ -5,6 +5,7 @@
 # exits 0 when everything passed, 4 when skipped, 1 otherwise.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SYS=/sys/devices/system/memory
 VMCMD="$TOP/qemu/vm"
 : "${VM:?VM must name a running memhp VM}"
 
@@ -65,11 +66,11 @@ finish() {
 }
 
 # --- guest state snapshots -------------------------------------------------
-block_size() { g 'printf "%d\n" 0x$(cat /sys/devices/system/memory/block_size_bytes)'; }
+block_size() { g "printf '%d\n' 0x\$(cat $SYS/block_size_bytes)"; }
 
 # "memoryN state" for every block, sorted by block number.
 blocks() {
-	g 'cd /sys/devices/system/memory && for b in memory*; do
+	g 'cd '$SYS' && for b in memory*; do
 		echo "$b $(cat $b/state)"; done | sort -V'
 }
 memtotal_kb() { g "awk '/^MemTotal:/ { print \$2 }' /proc/meminfo"; }
@@ -114,7 +115,7 @@ plug_wait() {
 	read -r id addr size < <(vm plug "$VM" "$sz" "$@")
 	mine=$(blocks_of "$addr" "$size" | xargs)
 	gwait 60 "$id: $((size >> 20)) MiB at $addr, $(wc -w <<<"$mine") blocks $want" \
-		"for b in $mine; do s=\$(cat /sys/devices/system/memory/\$b/state 2>&1)
+		"for b in $mine; do s=\$(cat $SYS/\$b/state 2>&1)
 			[ \"\$s\" = $want ] || { echo \"\$b: \$s\"; exit 1; }; done"
 }
 
@@ -122,7 +123,7 @@ plug_wait() {
 set_blocks() {
 	local st=$1
 	shift
-	g "for b in $*; do echo $st > /sys/devices/system/memory/\$b/state || exit 1; done"
+	g "for b in $*; do echo $st > $SYS/\$b/state || exit 1; done"
 }
 
 # stat N: a count from memhp's stats ("MEM_ONLINE", "dropped", ...).

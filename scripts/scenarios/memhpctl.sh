@@ -9,7 +9,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks; echo clear > $MEMHP/events"
 bs=$(block_size)
 plug_wait 1G offline

@@ -9,7 +9,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 g "modprobe memhp"
 dimm=$(vm qmp "$VM" query-memory-devices | python3 -c '
 import json, sys

@@ -10,7 +10,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
 expect_eq "node 1 is memoryless at boot" 0 "$(has_memory)"
 check "node 1 has a CPU" g "grep -q 1 /sys/devices/system/node/has_cpu"

@@ -14,7 +14,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 MiB=$((1 << 20))
 
 g "echo offline > $SYS/auto_online_blocks; modprobe memhp"

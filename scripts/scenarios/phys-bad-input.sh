@@ -8,7 +8,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 g "echo offline > $SYS/auto_online_blocks; modprobe memhp"
 base_blocks=$(blocks)
 base_iomem=$(iomem_ram)

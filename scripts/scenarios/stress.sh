@@ -15,7 +15,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SYS=/sys/devices/system/memory
 DURATION=${STRESS_DURATION:-120}
 SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault'
 
