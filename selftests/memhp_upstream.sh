@@ -5,6 +5,13 @@
 # onlined movable first so that offlining has something to succeed on. It
 # must pass (or skip by its own rules), and memhp's records must satisfy the
 # invariant for everything it did.
+#
+# mem-on-off-test.sh re-onlines with a plain "online". Under the default
+# contig-zones policy a block at the edge of ZONE_MOVABLE, once offline, no
+# longer intersects it and goes to ZONE_NORMAL, where kernel allocations can
+# pin it and make the DIMM impossible to unplug. auto-movable keeps it
+# movable (a boot block it offlines may come back movable too, which is
+# harmless); the previous policy is restored at the end.
 
 . "$(dirname "$0")/memhp_lib.sh"
 
@@ -21,12 +28,18 @@ if [ -z "$offline_blocks" ]; then
 	ktap_skip_all "no offline hot-plugged memory block (plug a DIMM)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 3
+ktap_set_plan 5
 
 # Above memory-notifier-error-inject (priority 0): memhp sees every GOING_X.
 rmmod memhp 2>/dev/null
 modprobe memhp priority=100
 online_before=$(grep -l '^online$' "$MEMORY_SYSFS"/memory*/state | wc -l)
+POLICY=/sys/module/memory_hotplug/parameters/online_policy
+policy=
+if [ -w "$POLICY" ]; then
+	policy=$(cat "$POLICY")
+	echo auto-movable >"$POLICY"
+fi
 
 ok=1
 for b in $offline_blocks; do
@@ -49,9 +62,25 @@ rc=$?
 ktap_print_msg "$out"
 ktap_test_result "memhp's records satisfy the invariant" [ $rc -eq 0 ]
 
-# Leave the blocks as we found them, memhp at its defaults.
+# Every online block it touched must still be movable...
+kernel=
+for b in $offline_blocks; do
+	grep -q '^online$' "$MEMORY_SYSFS/$b/state" || continue
+	z=$(cat "$MEMORY_SYSFS/$b/valid_zones")
+	[ "$z" = Movable ] || kernel="$kernel $b($z)"
+done
+[ -z "$kernel" ] || ktap_print_msg "online outside ZONE_MOVABLE:$kernel"
+ktap_test_result "the hot-plugged blocks stayed in ZONE_MOVABLE" [ -z "$kernel" ]
+
+# ...so that they can be left as we found them: offline.
+stuck=
 for b in $offline_blocks; do
 	echo offline >"$MEMORY_SYSFS/$b/state" 2>/dev/null
+	grep -q '^offline$' "$MEMORY_SYSFS/$b/state" || stuck="$stuck $b"
 done
+[ -z "$stuck" ] || ktap_print_msg "still online:$stuck"
+ktap_test_result "the hot-plugged blocks are offline again" [ -z "$stuck" ]
+
+[ -z "$policy" ] || echo "$policy" >"$POLICY"
 rmmod memhp && modprobe memhp
 ktap_finished
