@@ -7,6 +7,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SYS=/sys/devices/system/memory
 VMCMD="$TOP/qemu/vm"
+. "$TOP/scripts/splat.sh"
 : "${VM:?VM must name a running memhp VM}"
 
 _n=0

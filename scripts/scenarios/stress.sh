@@ -16,7 +16,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 DURATION=${STRESS_DURATION:-120}
-SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault'
 
 g "rmmod memhp 2>/dev/null; modprobe memhp log_size=1048576; echo offline > $SYS/auto_online_blocks"
 base_blocks=$(blocks)
