@@ -457,10 +457,12 @@ static int cmd_inject(int argc, char **argv)
 	return ret;
 }
 
+/* Commands that write "START SIZE [OPTIONS]" to one of memhp's files. */
 static int cmd_phys(int argc, char **argv, const char *file)
 {
 	char line[256] = "";
-	int i;
+	size_t len = 0;
+	int i, n;
 
 	if (argc < 3 || !strcmp(argv[1], "--help")) {
 		printf("usage: memhpctl %s START SIZE%s\n", argv[0],
@@ -468,11 +470,27 @@ static int cmd_phys(int argc, char **argv, const char *file)
 		return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
 	for (i = 1; i < argc; i++) {
-		strncat(line, argv[i], sizeof(line) - strlen(line) - 2);
-		if (i < argc - 1)
-			strcat(line, " ");
+		n = snprintf(line + len, sizeof(line) - len, "%s%s", i > 1 ? " " : "", argv[i]);
+		if (n < 0 || (size_t)n >= sizeof(line) - len)
+			die("%s: arguments longer than %zu bytes", argv[0], sizeof(line) - 1);
+		len += n;
 	}
 	return memhp_write(file, line);
+}
+
+/* Commands that print one of memhp's files and take no argument. */
+static int cmd_show(int argc, char **argv, const char *file, const char *what)
+{
+	char path[PATH_MAX];
+
+	if (argc > 1) {
+		int help = !strcmp(argv[1], "--help");
+
+		fprintf(help ? stdout : stderr, "usage: memhpctl %s\n  %s\n", argv[0], what);
+		return help ? 0 : 2;
+	}
+	snprintf(path, sizeof(path), MEMHP "/%s", file);
+	return cat_file(path);
 }
 
 static void usage(FILE *f)
@@ -487,7 +505,11 @@ static void usage(FILE *f)
 		"  inject ACTION ERRNO [--count N] [--range R]\n"
 		"  add START SIZE [nid=N] [driver_managed] [memmap_on_memory]\n"
 		"  remove START SIZE\n"
-		"  offline-remove START SIZE          memhp's physical phase\n");
+		"  offline-remove START SIZE           memhp's physical phase\n"
+		"  ranges                              the ranges memhp added\n"
+		"  pin START SIZE\n"
+		"  unpin START SIZE\n"
+		"  pinned                              hold free pages of a range (unmovable)\n");
 }
 
 int main(int argc, char **argv)
@@ -503,7 +525,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "events"))
 		return cmd_events(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stats"))
-		return argc > 2 ? (usage(stdout), 0) : cat_file(MEMHP "/stats");
+		return cmd_show(argc - 1, argv + 1, "stats",
+				"per-action counts and online/offline latencies (memhp's stats)");
 	if (!strcmp(cmd, "inject"))
 		return cmd_inject(argc - 1, argv + 1);
 	if (!strcmp(cmd, "add"))
@@ -512,6 +535,16 @@ int main(int argc, char **argv)
 		return cmd_phys(argc - 1, argv + 1, "remove");
 	if (!strcmp(cmd, "offline-remove"))
 		return cmd_phys(argc - 1, argv + 1, "offline_remove");
+	if (!strcmp(cmd, "ranges"))
+		return cmd_show(argc - 1, argv + 1, "ranges",
+				"the ranges memhp added, with their online block counts");
+	if (!strcmp(cmd, "pin"))
+		return cmd_phys(argc - 1, argv + 1, "pin");
+	if (!strcmp(cmd, "unpin"))
+		return cmd_phys(argc - 1, argv + 1, "unpin");
+	if (!strcmp(cmd, "pinned"))
+		return cmd_show(argc - 1, argv + 1, "pinned",
+				"the page ranges memhp holds (memhpctl pin)");
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;

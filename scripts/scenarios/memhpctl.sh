@@ -59,12 +59,28 @@ check "online refused once: exit 1 naming ENOMEM" grep -q "^rc=1 .*memory$first:
 expect_eq "online the same block again: exit 0" "rc=0 " "$(run memhpctl online $first --movable)"
 expect_eq "offline it: exit 0" "rc=0 " "$(run memhpctl offline $first)"
 
+# pin/unpin/pinned: real unmovable pages in the block make offline fail.
+pin="$addr 16M"
+expect_eq "online block $first again: exit 0" "rc=0 " "$(run memhpctl online $first --movable)"
+expect_eq "pin 16 MiB of it: exit 0" "rc=0 " "$(run memhpctl pin $pin)"
+expect_eq "pinned lists it" "$(printf '0x%x-0x%x pages=4096' "$addr" $((addr + 16 * 1024 * 1024 - 1)))" \
+	"$(g "memhpctl pinned")"
+check "offline of the pinned block: exit 1 naming EBUSY" \
+	grep -q "^rc=1 .*memory$first: offline failed: .*(EBUSY)" <<<"$(run memhpctl offline $first)"
+expect_eq "unpin: exit 0, pinned empty" "rc=0 " "$(run "memhpctl unpin $pin && memhpctl pinned")"
+expect_eq "offline after unpin: exit 0" "rc=0 " "$(run memhpctl offline $first)"
+check "unpin of what is not pinned: non-zero exit naming ENOENT" \
+	grep -q "^rc=1 .*(ENOENT)" <<<"$(run memhpctl unpin $pin)"
+expect_eq "ranges: nothing added by memhp here" "rc=0 " "$(run memhpctl ranges)"
+check "stats with an argument: usage, exit 2" grep -q '^rc=2 usage: memhpctl stats' <<<"$(run memhpctl stats x)"
+
 check "events shows the injected failures" \
 	bash -c "$VMCMD exec $VM -n -- memhpctl events | grep -q 'injected=-12'"
 check "stats counts a CANCEL_ONLINE" \
 	bash -c "$VMCMD exec $VM -n -- memhpctl stats | grep -qx 'MEM_CANCEL_ONLINE 1'"
 check "bad target: non-zero exit" bash -c "! $VMCMD exec $VM -n -- memhpctl online garbage 2>/dev/null"
-check "every command has --help" g "for c in status online offline events inject add; do
+check "every command has --help" g "for c in status online offline events stats inject add remove \\
+	offline-remove ranges pin unpin pinned; do
 	memhpctl \$c --help >/dev/null || exit 1; done"
 check "unplug $id" vm unplug "$VM" "$id"
 finish
