@@ -9,8 +9,9 @@
 # the later variants); memhp's
 # `offline_remove` migrates it away; every byte is intact, nothing of it is
 # left in the DIMM, `ranges` is empty, the DIMM unplugs and the guest is
-# back to its baseline. Then: offline_remove refused by an injected
-# GOING_OFFLINE error leaves the range added and online.
+# back to its baseline. Then offline_remove refused part-way, by pinned
+# pages (memhp pin) and by an injected GOING_OFFLINE error: the range stays
+# added and every block online in the zone it was in.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -100,18 +101,40 @@ for variant in plain driver_managed memmap_on_memory; do
 	expect_eq "[$variant] query-memory-devices is empty" 0 "$(dimm_count)"
 done
 
-diag "offline_remove refused by an injected GOING_OFFLINE error"
+# offline_remove that fails part-way: the blocks below the failing one have
+# been offlined already and the kernel must put them back, as they were.
 plug_and_add plain
 mine=$(blocks_of "$addr" "$size" | xargs)
 g "for b in $mine; do echo online_movable > $SYS/\$b/state; done"
+all_online="0x$(printf '%x' "$addr")-0x$(printf '%x' $((addr + size - 1))) size=$size nid=0 flags=none online_blocks=8/8"
+# back_as_before WHAT N: the N blocks below the failing one went offline
+# and came back online; the range is still added, every block online, Movable.
+back_as_before() {
+	expect_eq "$1: the kernel offlined $2 blocks and put them back online" \
+		"MEM_OFFLINE=$2 MEM_ONLINE=$2" \
+		"$(g "cat $MEMHP/events" | awk '{n[$3]++} END {printf "MEM_OFFLINE=%d MEM_ONLINE=%d", n["MEM_OFFLINE"], n["MEM_ONLINE"]}')"
+	expect_eq "$1: the range stays added, 8/8 online" "$all_online" "$(ranges)"
+	expect_eq "$1: the blocks are online in ZONE_MOVABLE" "online Movable" \
+		"$(g "for b in $mine; do echo \$(cat $SYS/\$b/state) \$(cat $SYS/\$b/valid_zones); done" | sort -u)"
+}
+
+diag "offline_remove refused by real unmovable pages (memhp pin) in the third block"
+pin="$(printf '0x%x' $((addr + 2 * bs))) 16M"
+expect_eq "pin 16 MiB of the third block" OK "$(mw pin "$pin")"
+g "echo clear > $MEMHP/events"
+expect_eq "offline_remove answers EBUSY" EBUSY "$(mw offline_remove "$addr $size")"
+back_as_before "pinned" 2
+expect_eq "unpin" OK "$(mw unpin "$pin")"
+
+diag "offline_remove refused by an injected GOING_OFFLINE error in the upper half"
+upper="$(printf '0x%x-0x%x' $((addr + size / 2)) $((addr + size - 1)))"
+mw inject/MEM_GOING_OFFLINE/range "$upper" >/dev/null
 mw inject/MEM_GOING_OFFLINE/error -16 >/dev/null
+g "echo clear > $MEMHP/events"
 expect_eq "offline_remove answers EBUSY" EBUSY "$(mw offline_remove "$addr $size")"
 mw inject/MEM_GOING_OFFLINE/error 0 >/dev/null
-expect_eq "the range stays added, all 8 blocks online" \
-	"0x$(printf '%x' "$addr")-0x$(printf '%x' $((addr + size - 1))) size=$size nid=0 flags=none online_blocks=8/8" \
-	"$(ranges)"
-states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort -u)
-expect_eq "the blocks are online" online "$states"
+mw inject/MEM_GOING_OFFLINE/range all >/dev/null
+back_as_before "injected" 4
 check "rmmod memhp refuses while it owns a range" bash -c "! $VMCMD exec $VM -n -- rmmod memhp 2>/dev/null"
 check "memhp still loaded and answering" g "cat $MEMHP/ranges >/dev/null"
 expect_eq "offline_remove succeeds without the injection" OK "$(mw offline_remove "$addr $size")"
