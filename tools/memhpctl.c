@@ -512,9 +512,24 @@ static void usage(FILE *f)
 		"  pinned                              hold free pages of a range (unmovable)\n");
 }
 
+/* Thin wrappers over one debugfs file: "what" set = read-only, else START SIZE. */
+static const struct {
+	const char *cmd, *file, *what;
+} file_cmds[] = {
+	{ "stats", "stats", "per-action counts and online/offline latencies (memhp's stats)" },
+	{ "ranges", "ranges", "the ranges memhp added, with their online block counts" },
+	{ "pinned", "pinned", "the page ranges memhp holds (memhpctl pin)" },
+	{ "add", "add", NULL },
+	{ "remove", "remove", NULL },
+	{ "offline-remove", "offline_remove", NULL },
+	{ "pin", "pin", NULL },
+	{ "unpin", "unpin", NULL },
+};
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+	size_t i;
 
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 1, argv + 1);
@@ -524,27 +539,15 @@ int main(int argc, char **argv)
 		return cmd_chstate(argc - 1, argv + 1, 0);
 	if (!strcmp(cmd, "events"))
 		return cmd_events(argc - 1, argv + 1);
-	if (!strcmp(cmd, "stats"))
-		return cmd_show(argc - 1, argv + 1, "stats",
-				"per-action counts and online/offline latencies (memhp's stats)");
 	if (!strcmp(cmd, "inject"))
 		return cmd_inject(argc - 1, argv + 1);
-	if (!strcmp(cmd, "add"))
-		return cmd_phys(argc - 1, argv + 1, "add");
-	if (!strcmp(cmd, "remove"))
-		return cmd_phys(argc - 1, argv + 1, "remove");
-	if (!strcmp(cmd, "offline-remove"))
-		return cmd_phys(argc - 1, argv + 1, "offline_remove");
-	if (!strcmp(cmd, "ranges"))
-		return cmd_show(argc - 1, argv + 1, "ranges",
-				"the ranges memhp added, with their online block counts");
-	if (!strcmp(cmd, "pin"))
-		return cmd_phys(argc - 1, argv + 1, "pin");
-	if (!strcmp(cmd, "unpin"))
-		return cmd_phys(argc - 1, argv + 1, "unpin");
-	if (!strcmp(cmd, "pinned"))
-		return cmd_show(argc - 1, argv + 1, "pinned",
-				"the page ranges memhp holds (memhpctl pin)");
+	for (i = 0; i < sizeof(file_cmds) / sizeof(file_cmds[0]); i++) {
+		if (strcmp(cmd, file_cmds[i].cmd))
+			continue;
+		if (file_cmds[i].what)
+			return cmd_show(argc - 1, argv + 1, file_cmds[i].file, file_cmds[i].what);
+		return cmd_phys(argc - 1, argv + 1, file_cmds[i].file);
+	}
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;
