@@ -10,10 +10,7 @@ set -euo pipefail
 
 CYCLES=${CYCLES:-20}
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
-base_blocks=$(blocks)
-base_mem=$(memtotal_kb)
-base_iomem=$(iomem_ram)
-base_nodes=$(g "cat /sys/devices/system/node/has_memory")
+baseline_take
 g "echo clear > $MEMHP/stats"
 
 failed_cycles=0
@@ -34,9 +31,5 @@ expect_eq "stats: no CANCEL_ONLINE" 0 "$(stat MEM_CANCEL_ONLINE)"
 expect_eq "stats: no CANCEL_OFFLINE" 0 "$(stat MEM_CANCEL_OFFLINE)"
 expect_eq "stats: nothing dropped" 0 "$(stat dropped)"
 expect_eq "query-memory-devices is empty" 0 "$(dimm_count)"
-expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
-expect_eq "/proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
-expect_eq "MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
-expect_eq "nodes with memory back to baseline" "$base_nodes" \
-	"$(g "cat /sys/devices/system/node/has_memory")"
+baseline_expect
 finish

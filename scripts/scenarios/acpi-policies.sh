@@ -15,8 +15,7 @@ set -euo pipefail
 
 default_policy=$(g "cat $SYS/auto_online_blocks")
 diag "the kernel's default auto_online_blocks: $default_policy"
-base_blocks=$(blocks)
-base_iomem=$(iomem_ram)
+baseline_take
 bs=$(block_size)
 
 # plug_check POLICY SIZE STATE ZONE: plug, then check blocks, iomem, zone.
@@ -49,8 +48,7 @@ for policy in offline online_movable; do
 		[ $want = offline ] || set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 		check "[$policy] unplug $id" vm unplug "$VM" "$id"
 	done
-	expect_eq "[$policy] block list back to baseline" "$base_blocks" "$(blocks)"
-	expect_eq "[$policy] /proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+	baseline_expect "[$policy]"
 done
 
 # Kernel zones: memory there may hold unmovable pages at once; removal is

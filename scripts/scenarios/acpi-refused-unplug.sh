@@ -14,8 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp; echo online_movable > $SYS/auto_online_blocks"
-base_blocks=$(blocks)
-base_mem=$(memtotal_kb)
+baseline_take
 
 plug_wait 1G online
 zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
@@ -77,7 +76,6 @@ expect_eq "every byte intact, none left in the unplugged range" \
 expect_eq "query-memory-devices is empty" 0 "$(dimm_count)"
 gwait 30 "the DIMM's blocks are gone" \
 	"for b in $mine; do [ ! -e $SYS/\$b ] || { echo \"\$b still there\"; exit 1; }; done"
-expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
-expect_eq "MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+baseline_expect
 g "echo offline > $SYS/auto_online_blocks"
 finish

@@ -13,9 +13,7 @@ set -euo pipefail
 
 GiB=$((1 << 30))
 
-base_blocks=$(blocks)
-base_mem=$(memtotal_kb)
-base_iomem=$(iomem_ram)
+baseline_take
 bs=$(block_size)
 expect_eq "memory block size is 128 MiB" $((128 << 20)) "$bs"
 expect_eq "no DIMM plugged at start" 0 "$(dimm_count)"
@@ -60,9 +58,7 @@ for policy in offline online_movable; do
 	expect_eq "[$policy] query-memory-devices is empty" 0 "$(dimm_count)"
 	gwait 30 "[$policy] the 8 blocks are gone" \
 		"for b in $mine; do [ ! -e $SYS/\$b ] || { echo \"\$b still there\"; exit 1; }; done"
-	expect_eq "[$policy] block list back to baseline" "$base_blocks" "$(blocks)"
-	expect_eq "[$policy] /proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
-	expect_eq "[$policy] MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+	baseline_expect "[$policy]"
 done
 
 g "echo $orig_policy > $SYS/auto_online_blocks"

@@ -76,6 +76,25 @@ blocks() {
 }
 memtotal_kb() { g "awk '/^MemTotal:/ { print \$2 }' /proc/meminfo"; }
 iomem_ram() { g "grep -i 'System RAM' /proc/iomem"; }
+
+# baseline_take: remember the guest's memory layout for baseline_expect.
+baseline_take() {
+	base_blocks=$(blocks)
+	base_iomem=$(iomem_ram)
+	base_mem=$(memtotal_kb)
+	base_nodes=$(has_memory)
+}
+
+# baseline_expect [PREFIX]: one test point each that the block list,
+# /proc/iomem RAM, MemTotal and the nodes with memory are as baseline_take saw.
+baseline_expect() {
+	local p=${1:+$1 }
+	expect_eq "${p}block list back to baseline" "$base_blocks" "$(blocks)"
+	expect_eq "${p}/proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+	expect_eq "${p}MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+	expect_eq "${p}nodes with memory back to baseline" "$base_nodes" "$(has_memory)"
+}
+
 dimm_count() { vm qmp "$VM" query-memory-devices | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
 # The blocks covering [ADDR, ADDR+SIZE): "memoryN" names, one per line.

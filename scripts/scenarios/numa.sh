@@ -13,7 +13,7 @@ set -euo pipefail
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
 expect_eq "node 1 is memoryless at boot" 0 "$(has_memory)"
 check "node 1 has a CPU" g "grep -q 1 /sys/devices/system/node/has_cpu"
-base_blocks=$(blocks)
+baseline_take
 
 plug_wait 1G offline --node 1
 nodes=$(g "cd $SYS && for b in $mine; do ls -d \$b/node* | sed 's|.*/node||'; done" | sort -u)
@@ -39,6 +39,6 @@ expect_eq "one MEM_OFFLINE carries nid=1: the last block offlined ($first)" \
 	"$(g "grep 'MEM_OFFLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
 
 check "unplug $id" vm unplug "$VM" "$id"
-expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
+baseline_expect
 expect_eq "node 1 still memoryless" 0 "$(has_memory)"
 finish

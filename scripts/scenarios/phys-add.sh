@@ -18,9 +18,7 @@ set -euo pipefail
 MiB=$((1 << 20))
 
 g "echo offline > $SYS/auto_online_blocks; modprobe memhp"
-base_blocks=$(blocks)
-base_mem=$(memtotal_kb)
-base_iomem=$(iomem_ram)
+baseline_take
 bs=$(block_size)
 
 # plug_and_add VARIANT: plugs a 1 GiB DIMM and adds it; sets id, addr, size, pieces.
@@ -94,9 +92,7 @@ for variant in plain driver_managed memmap_on_memory; do
 	expect_eq "[$variant] every byte intact, none left in the DIMM" \
 		"RESULT ok $fill MiB intact, 0 MiB in range" "$result"
 	expect_eq "[$variant] ranges is empty" "" "$(ranges)"
-	expect_eq "[$variant] block list back to baseline" "$base_blocks" "$(blocks)"
-	expect_eq "[$variant] /proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
-	expect_eq "[$variant] MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+	baseline_expect "[$variant]"
 	check "[$variant] unplug $id" vm unplug "$VM" "$id"
 	expect_eq "[$variant] query-memory-devices is empty" 0 "$(dimm_count)"
 done
@@ -140,6 +136,5 @@ check "memhp still loaded and answering" g "cat $MEMHP/ranges >/dev/null"
 expect_eq "offline_remove succeeds without the injection" OK "$(mw offline_remove "$addr $size")"
 check "unplug $id" vm unplug "$VM" "$id"
 check "rmmod memhp works once it owns nothing" g "rmmod memhp"
-expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
-expect_eq "MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+baseline_expect
 finish

@@ -9,8 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 g "echo offline > $SYS/auto_online_blocks; modprobe memhp"
-base_blocks=$(blocks)
-base_iomem=$(iomem_ram)
+baseline_take
 read -r id addr size < <(vm plug "$VM" 1G)
 
 rc=0
@@ -20,7 +19,6 @@ sed 's/^/# /' /tmp/memhp_phys.$$
 rm -f /tmp/memhp_phys.$$
 expect_eq "memhp_phys selftest passes" 0 "$rc"
 expect_eq "ranges is empty" "" "$(ranges)"
-expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
-expect_eq "/proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
+baseline_expect
 check "unplug $id" vm unplug "$VM" "$id"
 finish

@@ -18,9 +18,7 @@ set -euo pipefail
 DURATION=${STRESS_DURATION:-120}
 
 g "rmmod memhp 2>/dev/null; modprobe memhp log_size=1048576; echo offline > $SYS/auto_online_blocks"
-base_blocks=$(blocks)
-base_mem=$(memtotal_kb)
-base_iomem=$(iomem_ram)
+baseline_take
 bs=$(block_size)
 first=$(( (1 << 32) / bs ))	# device memory starts at 4 GiB here
 online0=$(g "grep -l '^online\$' $SYS/memory*/state | wc -l")
@@ -114,9 +112,7 @@ for wk in churn inject read pressure; do
 done
 expect_eq "memhp owns nothing" "" "$(ranges)"
 expect_eq "query-memory-devices is empty" 0 "$(dimm_count)"
-expect_eq "block list back to baseline" "$base_blocks" "$(blocks)"
-expect_eq "/proc/iomem RAM back to baseline" "$base_iomem" "$(iomem_ram)"
-expect_eq "MemTotal back to baseline" "$base_mem" "$(memtotal_kb)"
+baseline_expect
 online1=$(g "grep -l '^online\$' $SYS/memory*/state | wc -l")
 check "the record invariant holds over the whole run" \
 	g "/opt/memhp/selftests/memhp/memhp_events_check $((online1 - online0))"
