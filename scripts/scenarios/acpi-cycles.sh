@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
+# cost: 40
 #
 # 20 plug / online / offline / unplug cycles of a 1 GiB DIMM: MemTotal, the
 # block list, /proc/iomem and node state end at the baseline, and memhp's

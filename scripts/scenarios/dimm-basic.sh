@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
+# cost: 15
 #
 # Plug a 1 GiB pc-dimm over QMP: the guest gains exactly 8 memory blocks of
 # 128 MiB at the address QMP reported, in the state auto_online_blocks asks

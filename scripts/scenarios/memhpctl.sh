@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
+# cost: 10
 #
 # memhpctl in the guest on a real DIMM: status (text and JSON) names the
 # DIMM's range, state and owner; online/offline go through sysfs lowest

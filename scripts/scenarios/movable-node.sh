@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --numa 2 --cold-dimm 1G@1 --append movable_node
+# cost: 10
 #
 # A DIMM cold-plugged on node 1 with movable_node: SRAT marks its range
 # hotpluggable, its blocks land in ZONE_MOVABLE (the kernel's own zone

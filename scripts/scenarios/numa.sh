@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --numa 2
+# cost: 15
 #
 # NUMA: node 1 has a CPU but no memory. A DIMM plugged on node 1 brings it
 # its first memory once a block is online (has_memory), and memhp's records

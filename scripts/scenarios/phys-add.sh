@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append 'acpi_no_memhotplug memory_hotplug.memmap_on_memory=1'
+# cost: 135
 #
 # memhp drives the physical phase. With the guest's ACPI memory driver off,
 # QEMU plugs a DIMM and memhp's `add` adds it (plain add_memory(),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append acpi_no_memhotplug
+# cost: 7
 #
 # The bad-input, ownership and concurrency rules of memhp's add / remove /
 # offline_remove (selftests/memhp_phys.c), on a plugged DIMM that no driver

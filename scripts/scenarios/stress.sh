@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append acpi_no_memhotplug
+# cost: 140
 #
 # Concurrent stress for STRESS_DURATION seconds (default 120): on the host,
 # DIMMs are plugged over QMP, added by memhp (add, sometimes driver_managed),
