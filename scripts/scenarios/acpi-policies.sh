@@ -28,7 +28,7 @@ plug_check() {
 	iom=$(printf '%x-%x : System RAM' "$addr" $((addr + size - 1)))
 	check "[$policy] $sz: /proc/iomem has $iom" grep -qx " *$iom" <<<"$(iomem_ram)"
 	[ "$zone" != - ] || return 0
-	zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+	zones=$(of_mine valid_zones | sort -u)
 	expect_eq "[$policy] $sz: blocks in zone $zone" "$zone" "$zones"
 	after=$(zone_present 0 "$zone")
 	expect_eq "[$policy] $sz: /proc/zoneinfo $zone present grew by $((size / 4096)) pages" \

@@ -18,7 +18,7 @@ g "modprobe memhp; echo online_movable > $SYS/auto_online_blocks"
 baseline_take
 
 plug_wait 1G online
-zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+zones=$(of_mine valid_zones | sort -u)
 expect_eq "the DIMM is in ZONE_MOVABLE" Movable "$zones"
 end=$(printf '0x%x' $((addr + size - 1)))
 ready=$(fill_start 128M "$addr-$end") || true
@@ -37,7 +37,7 @@ refused() {
 	gwait 30 "[$1] its blocks are online again" \
 		"for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] || { echo \"\$b offline\"; exit 1; }; done"
 	check "[$1] the program still holds its data (alive)" g "kill -0 \$(cat /tmp/fill.pid)"
-	zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+	zones=$(of_mine valid_zones | sort -u)
 	expect_eq "[$1] still all in ZONE_MOVABLE" Movable "$zones"
 }
 

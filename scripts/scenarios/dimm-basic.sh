@@ -45,9 +45,9 @@ for policy in offline online_movable; do
 		check "[$policy] online_movable every new block" \
 			g "for b in $mine; do echo online_movable > $SYS/\$b/state || exit 1; done"
 	fi
-	states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort -u)
+	states=$(of_mine state | sort -u)
 	expect_eq "[$policy] the new blocks are online" online "$states"
-	zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+	zones=$(of_mine valid_zones | sort -u)
 	expect_eq "[$policy] the new blocks are in ZONE_MOVABLE" Movable "$zones"
 	expect_eq "[$policy] MemTotal grew by 1 GiB" $((base_mem + GiB / 1024)) "$(memtotal_kb)"
 

@@ -156,4 +156,6 @@ zone_present() {
 		cur == want && \$1 == \"present\" { print \$2; found = 1; exit }
 		END { if (!found) print 0 }' /proc/zoneinfo"
 }
+# of_mine ATTR: memoryN/ATTR of each block in $mine, one per line, in order.
+of_mine() { g "for b in $mine; do cat $SYS/\$b/$1; done"; }
 has_memory() { g "cat /sys/devices/system/node/has_memory"; }

@@ -34,9 +34,9 @@ expect_eq "status -J: one acpi-dimm range, offline, 1 GiB; block size; policy" \
 run() { local rc=0 out; out=$(g "$*" 2>&1) || rc=$?; echo "rc=$rc $out"; }
 
 expect_eq "online --movable the range: exit 0" "rc=0 " "$(run memhpctl online "$range" --movable)"
-states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort -u)
+states=$(of_mine state | sort -u)
 expect_eq "all blocks online" online "$states"
-zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+zones=$(of_mine valid_zones | sort -u)
 expect_eq "all blocks Movable" Movable "$zones"
 
 upper=$(printf '0x%x-%s' $((addr + size / 2)) "$end")
@@ -45,7 +45,7 @@ out=$(run memhpctl offline "$range")
 diag "$(head -n 2 <<<"$out")"
 check "offline with the upper half refused: exit 64 (partial)" grep -q '^rc=64 ' <<<"$out"
 check "... naming the block and errno" grep -q "memory$last: offline failed: .*(EBUSY)" <<<"$out"
-states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | uniq -c | xargs)
+states=$(of_mine state | uniq -c | xargs)
 expect_eq "lower half offline, upper half online" "4 offline 4 online" "$states"
 
 g "memhpctl inject MEM_GOING_OFFLINE -16"

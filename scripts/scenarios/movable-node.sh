@@ -36,7 +36,7 @@ if [ -n "$offline" ]; then
 		"online them with plain 'online', the kernel choosing the zone"
 	check "online with the kernel's zone choice" set_blocks online $mine
 fi
-zones=$(g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u)
+zones=$(of_mine valid_zones | sort -u)
 expect_eq "the blocks are in ZONE_MOVABLE" Movable "$zones"
 expect_eq "node 1 has memory" 0-1 "$(has_memory)"
 expect_eq "Movable zone of node 1 holds the whole DIMM" $((size / 4096)) "$(zone_present 1 Movable)"

@@ -46,7 +46,7 @@ for variant in plain driver_managed memmap_on_memory; do
 	diag "variant: $variant"
 	plug_and_add "$variant"
 	mine=$(blocks_of "$addr" "$size" | xargs)
-	states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort | uniq -c | xargs)
+	states=$(of_mine state | sort | uniq -c | xargs)
 	expect_eq "[$variant] the 8 blocks exist, offline" "8 offline" "$states"
 	expect_eq "[$variant] block count grew by 8" \
 		$(($(wc -l <<<"$base_blocks") + 8)) "$(blocks | wc -l)"
