@@ -4,8 +4,10 @@
 #
 #   make                  build memhp.ko for KVER (default: running kernel, else 6.1)
 #   make KVER=6.12        build for Debian's 6.12 kernel (into build/<release>/)
-#   make KDIR=/path       build against any kernel build tree
-#   make check            all tests on both guest kernels (the CI entry point)
+#   make KVER=/path/tree  build against a built kernel tree (or O= folder);
+#                         KDIR=/path is the same; KVER=debug the debug kernel
+#   make debug-kernel     build the KASAN/lockdep/kmemleak guest kernel (cached)
+#   make check            all tests on 6.1, 6.12 and the debug kernel (CI entry)
 #   make demo             boot a VM and hot(un)plug a DIMM, explained
 #   make vm               interactive VM with the QEMU monitor
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
@@ -16,19 +18,19 @@
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-ifneq ($(KDIR),)
-KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
-else
-KREL := $(shell $(TOP)/scripts/kernel-release $(KVER) 2>/dev/null)
-KDIR := /lib/modules/$(KREL)/build
-endif
+# KVER (or KDIR) names the kernel: 6.1, 6.12, debug, a release, or the path
+# of a built kernel tree; scripts/kernel-release resolves it.
+KSPEC := $(or $(KDIR),$(KVER))
+KINFO := $(shell $(TOP)/scripts/kernel-release --all $(KSPEC) 2>/dev/null)
+KREL := $(patsubst release=%,%,$(filter release=%,$(KINFO)))
+override KDIR := $(patsubst kdir=%,%,$(filter kdir=%,$(KINFO)))
 
 OUT := $(TOP)/build/$(KREL)
 MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
 .PHONY: all module deps modules_install image user selftests check demo vm lint \
-	unit fuzz stress clean help
+	unit fuzz stress clean help debug-kernel
 
 all: module
 
@@ -39,14 +41,19 @@ deps:
 	@$(TOP)/scripts/deps
 
 # Kbuild builds in M=; mirror the sources into a per-kernel folder so that
-# modules for several kernels can exist side by side.
-$(OUT)/.tree: $(TOP)/Kbuild $(MODSRC)
-	@test -n "$(KREL)" || { echo "no kernel for KVER='$(KVER)' (run scripts/deps)"; exit 1; }
+# modules for several kernels can exist side by side. A different tree with
+# the same release string starts from a clean folder.
+$(OUT)/.tree: FORCE
+	@test -n "$(KREL)" || { $(TOP)/scripts/kernel-release $(KSPEC) >/dev/null; exit 1; }
+	@[ "$$(cat $@ 2>/dev/null)" = "$(KDIR)" ] || \
+		rm -rf $(OUT)/module $(OUT)/*.ko $(OUT)/*.mod* $(OUT)/Module.symvers $(OUT)/modules.order
 	@mkdir -p $(OUT)/module
 	@ln -sf $(TOP)/Kbuild $(OUT)/Kbuild
 	@find $(OUT)/module -maxdepth 1 -type l -delete
 	@ln -sf $(MODSRC) $(OUT)/module/
-	@touch $@
+	@echo "$(KDIR)" >$@
+
+FORCE:
 
 module: deps $(OUT)/.tree
 	+$(KMAKE) modules
@@ -63,7 +70,10 @@ user: deps
 selftests: user
 
 image: module user
-	$(TOP)/scripts/mkimage $(KREL)
+	$(TOP)/scripts/mkimage $(KSPEC)
+
+debug-kernel: deps
+	@$(TOP)/scripts/debug-kernel >/dev/null
 
 check: deps
 	$(TOP)/scripts/check
