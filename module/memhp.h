@@ -28,19 +28,20 @@ extern struct dentry *memhp_debugfs_root;
 
 /* Events and stats (memhp_events.c). */
 int memhp_events_init(unsigned int log_size, int priority);
+int memhp_events_files(struct dentry *root);
 void memhp_events_exit(void);
 const char *memhp_action_name(enum memhp_action a);
 
 /* The physical phase: add/remove/offline_remove/ranges (memhp_phys.c). */
-void memhp_phys_init(struct dentry *root);
+int memhp_phys_init(struct dentry *root);
 void memhp_phys_note(enum memhp_action a, unsigned long start_pfn);
 
 /* Unmovable pages on demand: pin/unpin/pinned (memhp_pin.c). */
-void memhp_pin_init(struct dentry *root);
+int memhp_pin_init(struct dentry *root);
 void memhp_pin_exit(void);
 
 /* Error injection (memhp_inject.c). */
-void memhp_inject_init(struct dentry *root);
+int memhp_inject_init(struct dentry *root);
 int memhp_inject_check(enum memhp_action a, u64 start, u64 size);
 
 /*
@@ -58,6 +59,13 @@ int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
 		       const char __user *ubuf, size_t count, loff_t *ppos,
 		       struct memhp_phys_cmd *cmd);
+
+/*
+ * debugfs_create_file() for the init functions: 0, or the errno of the first
+ * failure (kept in *@err; once set, later calls do nothing).
+ */
+void memhp_create_file(int *err, const char *name, umode_t mode, struct dentry *parent,
+		       void *data, const struct file_operations *fops);
 
 /* One rate-limited line for a rejected write to @file. */
 #define memhp_reject(file, fmt, ...) \

@@ -281,7 +281,7 @@ static int events_open(struct inode *inode, struct file *file)
 	int ret;
 
 	if (file->f_mode & FMODE_READ) {
-		s = kvmalloc(struct_size(s, ev, rec.size), GFP_KERNEL);
+		s = kvmalloc(struct_size(s, ev, rec.size), GFP_KERNEL | __GFP_NOWARN);
 		if (!s)
 			return -ENOMEM;
 		spin_lock(&rec.lock);
@@ -419,13 +419,14 @@ int memhp_events_init(unsigned int log_size, int priority)
 {
 	int ret;
 
-	rec.ring = kvcalloc(log_size, sizeof(*rec.ring), GFP_KERNEL);
-	if (!rec.ring)
+	/* A log_size too large for this machine is -ENOMEM, not a warning. */
+	rec.ring = kvcalloc(log_size, sizeof(*rec.ring), GFP_KERNEL | __GFP_NOWARN);
+	if (!rec.ring) {
+		pr_err("log_size=%u: no memory for the ring (%zu bytes)\n", log_size,
+		       array_size(log_size, sizeof(*rec.ring)));
 		return -ENOMEM;
+	}
 	rec.size = log_size;
-
-	debugfs_create_file("events", 0600, memhp_debugfs_root, NULL, &events_fops);
-	debugfs_create_file("stats", 0600, memhp_debugfs_root, NULL, &stats_fops);
 
 	memhp_nb.priority = priority;
 	ret = register_memory_notifier(&memhp_nb);
@@ -434,6 +435,15 @@ int memhp_events_init(unsigned int log_size, int priority)
 		rec.ring = NULL;
 	}
 	return ret;
+}
+
+int memhp_events_files(struct dentry *root)
+{
+	int err = 0;
+
+	memhp_create_file(&err, "events", 0600, root, NULL, &events_fops);
+	memhp_create_file(&err, "stats", 0600, root, NULL, &stats_fops);
+	return err;
 }
 
 /* Called after the debugfs files are gone: no reader is left. */

@@ -173,16 +173,21 @@ static const struct file_operations inject_fops = {
 	.release = single_release,
 };
 
-void memhp_inject_init(struct dentry *root)
+int memhp_inject_init(struct dentry *root)
 {
 	struct dentry *dir, *sub;
-	int i, a;
+	int i, a, err = 0;
 
 	dir = debugfs_create_dir("inject", root);
-	for (i = 0; i < ARRAY_SIZE(injects); i++) {
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	for (i = 0; i < ARRAY_SIZE(injects) && !err; i++) {
 		sub = debugfs_create_dir(memhp_action_name(injects[i].action), dir);
+		if (IS_ERR(sub))
+			return PTR_ERR(sub);
 		for (a = 0; a < ARRAY_SIZE(attr_names); a++)
-			debugfs_create_file(attr_names[a], 0600, sub, ATTR_PRIV(i, a),
-					    &inject_fops);
+			memhp_create_file(&err, attr_names[a], 0600, sub, ATTR_PRIV(i, a),
+					  &inject_fops);
 	}
+	return err;
 }

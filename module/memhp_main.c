@@ -32,6 +32,13 @@ MODULE_PARM_DESC(priority, "Memory notifier priority (higher runs first, default
 
 struct dentry *memhp_debugfs_root;
 
+/*
+ * Set once init has completed: until then every write is refused, so that
+ * nothing can be added or pinned through a file that an init failure is
+ * about to take away again.
+ */
+static bool memhp_ready;
+
 int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 		  loff_t *ppos, char *buf, size_t size)
 {
@@ -40,6 +47,10 @@ int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	if (!smp_load_acquire(&memhp_ready)) {
+		memhp_reject(file, "memhp is still loading");
+		return -EAGAIN;
+	}
 	if (*ppos) {
 		memhp_reject(file, "write at offset %lld, not 0", *ppos);
 		return -EINVAL;
@@ -73,6 +84,18 @@ int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_n
 	return ret;
 }
 
+void memhp_create_file(int *err, const char *name, umode_t mode, struct dentry *parent,
+		       void *data, const struct file_operations *fops)
+{
+	struct dentry *d;
+
+	if (*err)
+		return;
+	d = debugfs_create_file(name, mode, parent, data, fops);
+	if (IS_ERR(d))
+		*err = PTR_ERR(d);
+}
+
 static int __init memhp_init(void)
 {
 	int ret;
@@ -82,19 +105,36 @@ static int __init memhp_init(void)
 		return -EINVAL;
 	}
 
-	memhp_debugfs_root = debugfs_create_dir("memhp", NULL);
-	if (IS_ERR(memhp_debugfs_root))
-		return PTR_ERR(memhp_debugfs_root);
-
-	memhp_inject_init(memhp_debugfs_root);
-	memhp_phys_init(memhp_debugfs_root);
-	memhp_pin_init(memhp_debugfs_root);
+	/* The ring and the notifier first, the files last. */
 	ret = memhp_events_init(log_size, priority);
-	if (ret) {
-		debugfs_remove_recursive(memhp_debugfs_root);
+	if (ret)
 		return ret;
+
+	memhp_debugfs_root = debugfs_create_dir("memhp", NULL);
+	if (IS_ERR(memhp_debugfs_root)) {
+		ret = PTR_ERR(memhp_debugfs_root);
+		goto err_events;
 	}
+	ret = memhp_events_files(memhp_debugfs_root);
+	if (!ret)
+		ret = memhp_inject_init(memhp_debugfs_root);
+	if (!ret)
+		ret = memhp_phys_init(memhp_debugfs_root);
+	if (!ret)
+		ret = memhp_pin_init(memhp_debugfs_root);
+	if (ret) {
+		pr_err("cannot create its debugfs files: %d\n", ret);
+		goto err_files;
+	}
+	smp_store_release(&memhp_ready, true);
 	return 0;
+
+err_files:
+	/* No write got through (memhp_ready), so nothing is added or pinned. */
+	debugfs_remove_recursive(memhp_debugfs_root);
+err_events:
+	memhp_events_exit();
+	return ret;
 }
 
 static void __exit memhp_exit(void)

@@ -312,10 +312,13 @@ static const struct file_operations offline_remove_fops = {
 	.llseek = noop_llseek,
 };
 
-void memhp_phys_init(struct dentry *root)
+int memhp_phys_init(struct dentry *root)
 {
-	debugfs_create_file("add", 0200, root, NULL, &add_fops);
-	debugfs_create_file("remove", 0200, root, NULL, &remove_fops);
-	debugfs_create_file("offline_remove", 0200, root, NULL, &offline_remove_fops);
-	debugfs_create_file("ranges", 0400, root, NULL, &ranges_fops);
+	int err = 0;
+
+	memhp_create_file(&err, "add", 0200, root, NULL, &add_fops);
+	memhp_create_file(&err, "remove", 0200, root, NULL, &remove_fops);
+	memhp_create_file(&err, "offline_remove", 0200, root, NULL, &offline_remove_fops);
+	memhp_create_file(&err, "ranges", 0400, root, NULL, &ranges_fops);
+	return err;
 }

@@ -182,11 +182,14 @@ static const struct file_operations unpin_fops = {
 	.llseek = noop_llseek,
 };
 
-void memhp_pin_init(struct dentry *root)
+int memhp_pin_init(struct dentry *root)
 {
-	debugfs_create_file("pin", 0200, root, NULL, &pin_fops);
-	debugfs_create_file("unpin", 0200, root, NULL, &unpin_fops);
-	debugfs_create_file("pinned", 0400, root, NULL, &pinned_fops);
+	int err = 0;
+
+	memhp_create_file(&err, "pin", 0200, root, NULL, &pin_fops);
+	memhp_create_file(&err, "unpin", 0200, root, NULL, &unpin_fops);
+	memhp_create_file(&err, "pinned", 0400, root, NULL, &pinned_fops);
+	return err;
 }
 
 /* After the files are gone: give everything back. */
