@@ -30,9 +30,10 @@ memhp_require_module() {
 }
 
 # wait_for SECONDS DESCRIPTION CMD...: poll CMD until it succeeds or the
-# deadline passes; on timeout print what the last attempt printed.
+# deadline (SECONDS x MEMHP_SLOW) passes; on timeout print what the last
+# attempt printed.
 wait_for() {
-	_secs=$1 _what=$2
+	_secs=$(($1 * ${MEMHP_SLOW:-1})) _what=$2
 	shift 2
 	_end=$(($(date +%s) + _secs))
 	while :; do

@@ -55,8 +55,7 @@ done
 # Kernel zones: memory there may hold unmovable pages at once; removal is
 # attempted, not required.
 try_remove() {
-	if g "for b in $(tr ' ' '\n' <<<"$mine" | tac | xargs); do
-		[ \$(cat $SYS/\$b/state) = offline ] || echo offline > $SYS/\$b/state || exit 1; done" \
+	if set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs) \
 		2>/dev/null && vm unplug "$VM" "$id" >/dev/null 2>&1; then
 		diag "$1: the DIMM could be removed again"
 	else

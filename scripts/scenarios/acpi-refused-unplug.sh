@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append memory_hotplug.online_policy=auto-movable
 # cost: 65
+# debug: yes
 #
 # Refused unplug, and unplug under load. A movable DIMM holds a guest
 # program's data. Two causes make the guest refuse the eject: (a) memhp

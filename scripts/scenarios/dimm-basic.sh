@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm:
 # cost: 15
+# debug: yes
 #
 # Plug a 1 GiB pc-dimm over QMP: the guest gains exactly 8 memory blocks of
 # 128 MiB at the address QMP reported, in the state auto_online_blocks asks
@@ -43,7 +44,7 @@ for policy in offline online_movable; do
 
 	if [ "$policy" = offline ]; then
 		check "[$policy] online_movable every new block" \
-			g "for b in $mine; do echo online_movable > $SYS/\$b/state || exit 1; done"
+			set_blocks online_movable $mine
 	fi
 	states=$(of_mine state | sort -u)
 	expect_eq "[$policy] the new blocks are online" online "$states"
@@ -52,7 +53,7 @@ for policy in offline online_movable; do
 	expect_eq "[$policy] MemTotal grew by 1 GiB" $((base_mem + GiB / 1024)) "$(memtotal_kb)"
 
 	check "[$policy] offline every new block" \
-		g "for b in $mine; do echo offline > $SYS/\$b/state || exit 1; done"
+		set_blocks offline $mine
 	expect_eq "[$policy] MemTotal back to baseline after offline" "$base_mem" "$(memtotal_kb)"
 
 	check "[$policy] unplug $id" vm unplug "$VM" "$id" --timeout 60

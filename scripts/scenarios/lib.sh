@@ -13,10 +13,19 @@ VMCMD="$TOP/qemu/vm"
 _n=0
 _failed=0
 
+# Deadlines, in seconds on a fast machine. MEMHP_SLOW (set by scripts/check,
+# 3 for a KASAN/lockdep kernel) multiplies every one of them: qemu/vm scales
+# its own (exec, unplug, boot), the helpers here the guest-side ones.
+SLOW=${MEMHP_SLOW:-1}
+SLOW=${SLOW%%.*}
+G_TIMEOUT=${G_TIMEOUT:-300}	# any one guest command
+OP_TIMEOUT=${OP_TIMEOUT:-120}	# one offline, offline_remove or remove
+
 vm() { "$VMCMD" "$@"; }
 
-# g CMD...: run a shell command line in the guest (stdin not forwarded).
-g() { "$VMCMD" exec "$VM" -n -- sh -c "$*"; }
+# g CMD...: run a shell command line in the guest (stdin not forwarded); it
+# is killed after G_TIMEOUT (x MEMHP_SLOW) seconds and g fails with 124.
+g() { "$VMCMD" exec "$VM" -n --timeout "$G_TIMEOUT" -- sh -c "$*"; }
 
 ok() { _n=$((_n + 1)); echo "ok $_n $*"; }
 not_ok() { _n=$((_n + 1)); _failed=1; echo "not ok $_n $*"; }
@@ -42,8 +51,8 @@ expect_eq() {
 # gwait SECS DESC 'guest shell condition': poll the condition inside the guest
 # until it holds or the deadline passes; on timeout, print what it printed.
 gwait() {
-	local secs=$1 desc=$2 cond=$3 d=${2//\'/}
-	if g "end=\$((\$(date +%s) + $secs))
+	local secs=$(($1 * SLOW)) desc=$2 cond=$3 d=${2//\'/}
+	if G_TIMEOUT=$(($1 + 60)) g "end=\$((\$(date +%s) + $secs))
 		while ! ( $cond ) >/dev/null 2>&1; do
 			if [ \$(date +%s) -ge \$end ]; then
 				echo 'timeout after ${secs}s waiting for: $d; last seen:'
@@ -108,8 +117,31 @@ blocks_of() {
 # --- memhp debugfs --------------------------------------------------------
 MEMHP=/sys/kernel/debug/memhp
 
-# mw FILE TEXT: one write into a memhp file; prints OK or the errno name.
-mw() { g "memhp-write $MEMHP/$1 '$2'" || true; }
+# mw FILE TEXT: one write into a memhp file; prints OK or the errno name. A
+# write that overruns OP_TIMEOUT (x MEMHP_SLOW) is interrupted (offline gives
+# up with EINTR and rolls back); that is reported with the blocks of the
+# range and the kernel's last migration failures on stderr.
+mw() {
+	local r
+	r=$(g "memhp-write --timeout $((OP_TIMEOUT * SLOW)) $MEMHP/$1 '$2'") || true
+	echo "$r"
+	if [ "$r" = EINTR ]; then
+		local start size
+		read -r start size _ <<<"$2"
+		overrun_diag "$1 '$2'" $(blocks_of "$start" "$size") >&2
+	fi
+}
+
+# overrun_diag WHAT BLOCKS...: why an offline did not finish in time.
+overrun_diag() {
+	local what=$1
+	shift
+	diag "$what: interrupted after $((OP_TIMEOUT * SLOW))s (EINTR, rolled back); blocks:"
+	g "for b in $*; do echo \"  \$b: \$(cat $SYS/\$b/state 2>&1) zones=\$(cat $SYS/\$b/valid_zones 2>&1)\"; done
+	   echo '  kernel, last migration failures:'
+	   dmesg | grep -E 'migrating pfn|migration failure|page dumped|offline' | tail -n 8 | sed 's/^/    /'
+	   true" | sed 's/^/# /'
+}
 ranges() { g "cat $MEMHP/ranges"; }
 
 # fill_start SIZE RANGE: a guest program holding SIZE of patterned memory;
@@ -139,11 +171,23 @@ plug_wait() {
 			[ \"\$s\" = $want ] || { echo \"\$b: \$s\"; exit 1; }; done"
 }
 
-# set_blocks STATE BLOCKS...: write STATE into each block's state, in order.
+# set_blocks STATE BLOCKS...: write STATE into each block's state, in order,
+# where it is not in that state already; stops at the first failure. A write that overruns OP_TIMEOUT (x MEMHP_SLOW)
+# is interrupted and named, with its block's state and the kernel's last
+# migration failures.
 set_blocks() {
-	local st=$1
+	local st=$1 out
 	shift
-	g "for b in $*; do echo $st > $SYS/\$b/state || exit 1; done"
+	out=$(g "for b in $*; do
+		case $st:\$(cat $SYS/\$b/state) in offline:offline | online*:online) continue ;; esac
+		r=\$(memhp-write --timeout $((OP_TIMEOUT * SLOW)) $SYS/\$b/state $st)
+		[ \"\$r\" = OK ] || { echo \"\$b \$r\"; exit 1; }
+	done") && return 0
+	echo "set_blocks: $st: ${out:-guest command failed}" >&2
+	case "$out" in
+	*" EINTR") overrun_diag "${out%% *} $st" "${out%% *}" >&2 ;;
+	esac
+	return 1
 }
 
 # stat N: a count from memhp's stats ("MEM_ONLINE", "dropped", ...).

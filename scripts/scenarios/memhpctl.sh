@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm:
 # cost: 10
+# debug: yes
 #
 # memhpctl in the guest on a real DIMM: status (text and JSON) names the
 # DIMM's range, state and owner; online/offline go through sysfs lowest

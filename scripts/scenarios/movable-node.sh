@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm: --numa 2 --cold-dimm 1G@1 --append movable_node
 # cost: 10
+# needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #
 # A DIMM cold-plugged on node 1 with movable_node: SRAT marks its range
 # hotpluggable, its blocks land in ZONE_MOVABLE (the kernel's own zone

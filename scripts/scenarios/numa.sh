@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm: --numa 2
 # cost: 15
+# needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #
 # NUMA: node 1 has a CPU but no memory. A DIMM plugged on node 1 brings it
 # its first memory once a block is online (has_memory), and memhp's records

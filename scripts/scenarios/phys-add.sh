@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append 'acpi_no_memhotplug memory_hotplug.memmap_on_memory=1'
 # cost: 135
+# debug: yes
 #
 # memhp drives the physical phase. With the guest's ACPI memory driver off,
 # QEMU plugs a DIMM and memhp's `add` adds it (plain add_memory(),
@@ -69,7 +70,7 @@ for variant in plain driver_managed memmap_on_memory; do
 	expect_eq "[$variant] ranges line" "$want" "$(ranges | head -n 1)"
 
 	check "[$variant] online_movable every block" \
-		g "for b in $mine; do echo online_movable > $SYS/\$b/state || exit 1; done"
+		set_blocks online_movable $mine
 	online=$(ranges | sed -n 's/.*online_blocks=\([0-9]*\)\/.*/\1/p' | paste -sd+ | bc)
 	expect_eq "[$variant] ranges counts 8 online blocks" 8 "$online"
 	check "[$variant] MemTotal grew" [ "$(memtotal_kb)" -gt "$base_mem" ]

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append acpi_no_memhotplug
 # cost: 7
+# debug: yes
 #
 # The bad-input, ownership and concurrency rules of memhp's add / remove /
 # offline_remove (selftests/memhp_phys.c), on a plugged DIMM that no driver
