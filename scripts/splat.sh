@@ -24,10 +24,18 @@ SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|UBSAN
 #  when alloc_low_page() (GFP_ATOMIC after boot) fails: phys_pud_init() and
 #  phys_pmd_init() use it unchecked (arch/x86/mm/init_64.c:684-685, 596-597
 #  in 6.12). Reproducer: scripts/scenarios/kernel-x86-hotadd-pgtable.sh.
-KNOWN_SPLATS=$'lockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
+#  x86-add-pages-warn: x86-64 add_pages() does WARN_ON_ONCE(ret) on any
+#  __add_pages() failure (arch/x86/mm/init_64.c:985-986 in 6.12), so an
+#  -ENOMEM during hot-add, which add_memory() handles and returns, is a
+#  WARNING with a stack dump (and a crash under panic_on_warn). Reproducer:
+#  the add loop of scripts/scenarios/faults.sh.
+KNOWN_SPLATS=$'x86-add-pages-warn\tWARNING: .* at arch/x86/mm/init_64.c:[0-9]+ add_pages\nlockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
 
 # splat_reports: read a kernel log on stdin; print one line per report,
-# "known ID" or "unknown FIRST-LINE". A report runs from a line matching
+# "known ID", "unknown FIRST-LINE", or "alloc-failure FIRST-LINE" for the
+# allocator's own report of a failed allocation (warn_alloc(): "page
+# allocation failure", "vmalloc error"), which its caller handled; a caller
+# that does not handle it shows up as a report of its own. A report runs from a line matching
 # SPLAT to the end of its stack dump ("</TASK>", "---[ end trace"), the next
 # report's first line or 200 lines, whichever comes first.
 splat_reports() {
@@ -41,6 +49,7 @@ splat_reports() {
 			if (body ~ f[2]) { id = f[1]; break }
 		}
 		if (id != "") print "known " id
+		else if (body ~ /warn_alloc/) print "alloc-failure " first
 		else print "unknown " first
 		body = ""; lines = 0
 	}

@@ -5,9 +5,13 @@
  * exits 0 or 1.
  *   --offset N     write at offset N (pwrite)
  *   --split K      the first K bytes and the rest in two write() calls
- *   --timeout S    interrupt the write with SIGALRM after S seconds: a sysfs
- *                  offline or memhp's offline_remove then gives up with EINTR
- *                  and rolls back (printed as EINTR)
+ *   --timeout S    interrupt the call after S seconds: first with SIGALRM (a
+ *                  sysfs offline or memhp's offline_remove gives up with
+ *                  EINTR and rolls back; printed as EINTR), and if it has not
+ *                  returned after a grace period (S/4, at least 10 s) with
+ *                  SIGKILL, which also ends what only a fatal signal stops
+ *                  (the page allocator reclaiming for migration targets);
+ *                  printed as KILLED
  *   --fail-nth N   make the Nth fault-injection point of the call fail
  *                  (/proc/thread-self/fail-nth; failslab, fail_page_alloc);
  *                  prints a second word: "injected" or "not-reached"
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *fail_nth = "/proc/thread-self/fail-nth";
@@ -29,6 +34,45 @@ static const char *fail_nth = "/proc/thread-self/fail-nth";
 static void on_alarm(int sig)
 {
 	(void)sig;
+}
+
+/*
+ * The call runs in a child; the parent interrupts it at the deadline and
+ * kills it after the grace period. Returns in the child (0), or exits with
+ * the child's status, or 1 after printing KILLED.
+ */
+static int deadline_guard(long timeout)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	long grace = timeout / 4 > 10 ? timeout / 4 : 10;
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("memhp-write: fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		/* No SA_RESTART: the call returns EINTR. */
+		sigaction(SIGALRM, &sa, NULL);
+		return 0;
+	}
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(timeout);
+	if (waitpid(pid, &status, 0) == pid)
+		goto done;
+	kill(pid, SIGALRM);
+	alarm(grace);
+	if (waitpid(pid, &status, 0) == pid)
+		goto done;
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	printf("KILLED\n");
+	exit(1);
+done:
+	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
 /* nfd: the open fail-nth file, or -1 when no fault was armed. */
@@ -98,13 +142,8 @@ int main(int argc, char **argv)
 	fd = open(file, load ? O_RDONLY | O_CLOEXEC : O_WRONLY);
 	if (fd < 0)
 		return report(-1, errno, -1);
-	if (timeout > 0) {
-		struct sigaction sa = { .sa_handler = on_alarm };
-
-		/* No SA_RESTART: the write returns EINTR. */
-		sigaction(SIGALRM, &sa, NULL);
-		alarm(timeout);
-	}
+	if (timeout > 0)
+		deadline_guard(timeout);
 	if (nth > 0) {
 		char buf[32];
 
@@ -133,6 +172,5 @@ int main(int argc, char **argv)
 		n = write(fd, text, len);
 	}
 	err = errno;
-	alarm(0);
 	return report(n, err, nfd);
 }

@@ -20,6 +20,11 @@ SLOW=${MEMHP_SLOW:-1}
 SLOW=${SLOW%%.*}
 G_TIMEOUT=${G_TIMEOUT:-300}	# any one guest command
 OP_TIMEOUT=${OP_TIMEOUT:-120}	# one offline, offline_remove or remove
+# (memhp-write --timeout: SIGALRM at OP_TIMEOUT, SIGKILL a quarter later)
+
+# ops_timeout N: a guest command's deadline (before MEMHP_SLOW) that covers N
+# such operations, each with its grace period.
+ops_timeout() { echo $((OP_TIMEOUT * 3 / 2 * $1 + 60)); }
 
 vm() { "$VMCMD" "$@"; }
 
@@ -123,9 +128,9 @@ MEMHP=/sys/kernel/debug/memhp
 # range and the kernel's last migration failures on stderr.
 mw() {
 	local r
-	r=$(g "memhp-write --timeout $((OP_TIMEOUT * SLOW)) $MEMHP/$1 '$2'") || true
+	r=$(G_TIMEOUT=$(ops_timeout 1) g "memhp-write --timeout $((OP_TIMEOUT * SLOW)) $MEMHP/$1 '$2'") || true
 	echo "$r"
-	if [ "$r" = EINTR ]; then
+	if [ "$r" = EINTR ] || [ "$r" = KILLED ]; then
 		local start size
 		read -r start size _ <<<"$2"
 		overrun_diag "$1 '$2'" $(blocks_of "$start" "$size") >&2
@@ -136,7 +141,7 @@ mw() {
 overrun_diag() {
 	local what=$1
 	shift
-	diag "$what: interrupted after $((OP_TIMEOUT * SLOW))s (EINTR, rolled back); blocks:"
+	diag "$what: interrupted after $((OP_TIMEOUT * SLOW))s (EINTR: rolled back; KILLED: a fatal signal was needed); blocks:"
 	g "for b in $*; do echo \"  \$b: \$(cat $SYS/\$b/state 2>&1) zones=\$(cat $SYS/\$b/valid_zones 2>&1)\"; done
 	   echo '  kernel, last migration failures:'
 	   dmesg | grep -E 'migrating pfn|migration failure|page dumped|offline' | tail -n 8 | sed 's/^/    /'
@@ -178,14 +183,14 @@ plug_wait() {
 set_blocks() {
 	local st=$1 out
 	shift
-	out=$(g "for b in $*; do
+	out=$(G_TIMEOUT=$(ops_timeout $#) g "for b in $*; do
 		case $st:\$(cat $SYS/\$b/state) in offline:offline | online*:online) continue ;; esac
 		r=\$(memhp-write --timeout $((OP_TIMEOUT * SLOW)) $SYS/\$b/state $st)
 		[ \"\$r\" = OK ] || { echo \"\$b \$r\"; exit 1; }
 	done") && return 0
 	echo "set_blocks: $st: ${out:-guest command failed}" >&2
 	case "$out" in
-	*" EINTR") overrun_diag "${out%% *} $st" "${out%% *}" >&2 ;;
+	*" EINTR" | *" KILLED") overrun_diag "${out%% *} $st" "${out%% *}" >&2 ;;
 	esac
 	return 1
 }

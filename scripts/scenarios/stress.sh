@@ -71,7 +71,7 @@ while more; do
 				r=$(mw offline_remove "$addr $size")
 				[ "$r" = OK ] && { n[oremove]=$((n[oremove] + 1)); gone=1; break; }
 			else
-				g "for b in $(tr ' ' '\n' <<<"$mine" | tac | xargs); do
+				G_TIMEOUT=$(ops_timeout "$(wc -w <<<"$mine")") g "for b in $(tr ' ' '\n' <<<"$mine" | tac | xargs); do
 					memhp-write --timeout $((OP_TIMEOUT * SLOW)) $SYS/\$b/state offline; done >/dev/null; true"
 				r=$(mw remove "$addr $size")
 				[ "$r" = OK ] && { n[remove]=$((n[remove] + 1)); gone=1; break; }
