@@ -21,7 +21,8 @@
 
 /*
  * The node whose memory state this transition changes; -1 for none.  The
- * field moved to a separate node notifier in 6.17.
+ * field moved to a separate node notifier in 6.17.  The kernel fills it only
+ * for GOING_ONLINE..CANCEL_OFFLINE: callers check the action first.
  */
 static inline int memhp_notify_nid(const struct memory_notify *mn)
 {

@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -111,6 +112,30 @@ static enum memhp_action memhp_classify(unsigned long action)
 	}
 }
 
+/*
+ * The node to record for @type.  online_pages() and offline_pages() fill
+ * status_change_nid for the six classic actions (6.1 and 6.12 alike).  6.12's
+ * memory_block_online()/memory_block_offline() send MEM_PREPARE_ONLINE and
+ * MEM_FINISH_OFFLINE with a stack struct memory_notify whose
+ * status_change_nid{,_normal} are never written: reading it would record
+ * stack garbage.  For those, and for actions memhp does not know, -1.
+ * start_pfn and nr_pages are filled for every action both kernels send.
+ */
+static int memhp_event_nid(enum memhp_action type, const struct memory_notify *mn)
+{
+	switch (type) {
+	case MEMHP_GOING_ONLINE:
+	case MEMHP_ONLINE:
+	case MEMHP_CANCEL_ONLINE:
+	case MEMHP_GOING_OFFLINE:
+	case MEMHP_OFFLINE:
+	case MEMHP_CANCEL_OFFLINE:
+		return memhp_notify_nid(mn);
+	default:
+		return NUMA_NO_NODE;
+	}
+}
+
 static void latency_start(struct memhp_latency *l, unsigned long pfn, u64 now)
 {
 	struct memhp_pending *slot = &l->pending[0];
@@ -188,7 +213,7 @@ static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
 	e->type = type;
 	e->start_pfn = mn->start_pfn;
 	e->nr_pages = mn->nr_pages;
-	e->nid = memhp_notify_nid(mn);
+	e->nid = memhp_event_nid(type, mn);
 	e->injected = err;
 	e->pid = task_pid_nr(current);
 	memcpy(e->comm, comm, sizeof(e->comm));
