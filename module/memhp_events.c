@@ -40,18 +40,23 @@ struct memhp_event {
 	char comm[TASK_COMM_LEN];
 };
 
-/* A transition in flight: GOING_X seen, X or CANCEL_X not yet. */
+/*
+ * A transition in flight: GOING_X seen, X or CANCEL_X not yet.  One slot is
+ * enough: online_pages() and offline_pages() send GOING_X and then X or
+ * CANCEL_X within one mem_hotplug_begin()/mem_hotplug_done() section (taken
+ * by memory_block_online()/memory_block_offline() on 6.1 and 6.12), which
+ * excludes every other online and offline, so at most one transition is in
+ * flight at a time.
+ */
 struct memhp_pending {
 	unsigned long start_pfn;
 	u64 t0;
 	bool used;
 };
 
-#define MEMHP_PENDING	8
-
 struct memhp_latency {
 	u64 count, min, max, sum, last;	/* nanoseconds */
-	struct memhp_pending pending[MEMHP_PENDING];
+	struct memhp_pending pending;
 };
 
 static struct {
@@ -138,35 +143,20 @@ static int memhp_event_nid(enum memhp_action type, const struct memory_notify *m
 
 static void latency_start(struct memhp_latency *l, unsigned long pfn, u64 now)
 {
-	struct memhp_pending *slot = &l->pending[0];
-	int i;
-
-	for (i = 0; i < MEMHP_PENDING; i++) {
-		if (!l->pending[i].used || l->pending[i].start_pfn == pfn) {
-			slot = &l->pending[i];
-			break;
-		}
-		if (l->pending[i].t0 < slot->t0)
-			slot = &l->pending[i];	/* all busy: reuse the oldest */
-	}
-	slot->start_pfn = pfn;
-	slot->t0 = now;
-	slot->used = true;
+	l->pending.start_pfn = pfn;
+	l->pending.t0 = now;
+	l->pending.used = true;
 }
 
 static void latency_end(struct memhp_latency *l, unsigned long pfn, u64 now)
 {
 	u64 d;
-	int i;
 
-	for (i = 0; i < MEMHP_PENDING; i++) {
-		if (l->pending[i].used && l->pending[i].start_pfn == pfn)
-			break;
-	}
-	if (i == MEMHP_PENDING)
-		return;		/* started before we were loaded, or cleared */
-	l->pending[i].used = false;
-	d = now - l->pending[i].t0;
+	/* Started before we were loaded, or GOING_X was vetoed before us. */
+	if (!l->pending.used || l->pending.start_pfn != pfn)
+		return;
+	l->pending.used = false;
+	d = now - l->pending.t0;
 	if (!l->count || d < l->min)
 		l->min = d;
 	if (d > l->max)
