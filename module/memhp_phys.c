@@ -54,7 +54,12 @@ struct memhp_range {
 	unsigned int online;	/* blocks, from MEM_ONLINE/MEM_OFFLINE */
 };
 
-static DEFINE_MUTEX(phys_lock);		/* serialises add/remove/offline_remove */
+/*
+ * Serialises add/remove/offline_remove.  offline_and_remove_memory() retries
+ * until it succeeds or the caller gets a signal, so it can be held for long:
+ * everyone waits for it killably.
+ */
+static DEFINE_MUTEX(phys_lock);
 static DEFINE_SPINLOCK(ranges_lock);	/* protects ranges (and online counts) */
 static LIST_HEAD(ranges);
 
@@ -150,7 +155,11 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 	if (!r)
 		return -ENOMEM;
 
-	mutex_lock(&phys_lock);
+	/* A writer killed while offline_remove runs must not stay in D state. */
+	if (mutex_lock_killable(&phys_lock)) {
+		kfree(r);
+		return -EINTR;
+	}
 	ret = validate_add(&cmd, &nid);
 	if (ret)
 		goto out_free;
@@ -227,7 +236,8 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	if (ret)
 		return ret;
 
-	mutex_lock(&phys_lock);
+	if (mutex_lock_killable(&phys_lock))
+		return -EINTR;
 	r = find_exact(file, &cmd);
 	if (!r) {
 		ret = -ENOENT;

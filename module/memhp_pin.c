@@ -25,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
@@ -35,7 +36,7 @@ struct memhp_pin {
 	unsigned long pfn, nr;
 };
 
-static DEFINE_MUTEX(pin_lock);	/* protects pins */
+static DEFINE_MUTEX(pin_lock);	/* protects pins; waited for killably */
 static LIST_HEAD(pins);
 
 static void set_reserved(struct memhp_pin *p, bool reserved)
@@ -47,6 +48,7 @@ static void set_reserved(struct memhp_pin *p, bool reserved)
 			SetPageReserved(pfn_to_page(p->pfn + i));
 		else
 			ClearPageReserved(pfn_to_page(p->pfn + i));
+		cond_resched();
 	}
 }
 
@@ -72,6 +74,7 @@ static bool pin_range_ok(unsigned long pfn, unsigned long nr)
 			zone = page_zone(page);
 		else if (page_zone(page) != zone)
 			return false;
+		cond_resched();
 	}
 	return true;
 }
@@ -92,7 +95,10 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 	p->pfn = PHYS_PFN(cmd.start);
 	p->nr = PHYS_PFN(cmd.size);
 
-	mutex_lock(&pin_lock);
+	if (mutex_lock_killable(&pin_lock)) {
+		kfree(p);
+		return -EINTR;
+	}
 	list_for_each_entry(q, &pins, list) {
 		if (p->pfn < q->pfn + q->nr && q->pfn < p->pfn + p->nr) {
 			memhp_reject("pin", "0x%llx-0x%llx overlaps a pinned range",
@@ -135,8 +141,9 @@ static ssize_t unpin_write(struct file *file, const char __user *ubuf, size_t co
 	ret = memhp_get_phys_cmd("unpin", false, PAGE_SIZE, 1, ubuf, count, ppos, &cmd);
 	if (ret)
 		return ret;
+	if (mutex_lock_killable(&pin_lock))
+		return -EINTR;
 	ret = -ENOENT;
-	mutex_lock(&pin_lock);
 	list_for_each_entry(p, &pins, list) {
 		if (p->pfn == PHYS_PFN(cmd.start) && p->nr == PHYS_PFN(cmd.size)) {
 			list_del(&p->list);
@@ -159,7 +166,8 @@ static int pinned_show(struct seq_file *m, void *v)
 {
 	struct memhp_pin *p;
 
-	mutex_lock(&pin_lock);
+	if (mutex_lock_killable(&pin_lock))
+		return -EINTR;
 	list_for_each_entry(p, &pins, list)
 		seq_printf(m, "0x%llx-0x%llx pages=%lu\n", (u64)PFN_PHYS(p->pfn),
 			   (u64)PFN_PHYS(p->pfn + p->nr) - 1, p->nr);
