@@ -55,11 +55,12 @@ struct memhp_range {
 };
 
 /*
- * Serialises add/remove/offline_remove.  offline_and_remove_memory() retries
- * until it succeeds or the caller gets a signal, so it can be held for long:
- * everyone waits for it killably.
+ * Serialises add/remove/offline_remove, and pin/unpin with them (lock order
+ * in memhp.h).  offline_and_remove_memory() retries until it succeeds or the
+ * caller gets a signal, so it can be held for long: everyone waits for it
+ * killably.
  */
-static DEFINE_MUTEX(phys_lock);
+DEFINE_MUTEX(memhp_phys_lock);
 static DEFINE_SPINLOCK(ranges_lock);	/* protects ranges (and online counts) */
 static LIST_HEAD(ranges);
 
@@ -83,7 +84,7 @@ void memhp_phys_note(enum memhp_action a, unsigned long start_pfn)
 	spin_unlock(&ranges_lock);
 }
 
-/* Caller holds phys_lock: the list only changes under it. */
+/* Caller holds memhp_phys_lock: the list only changes under it. */
 static struct memhp_range *find_overlap(u64 start, u64 size)
 {
 	struct memhp_range *r;
@@ -156,7 +157,7 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 		return -ENOMEM;
 
 	/* A writer killed while offline_remove runs must not stay in D state. */
-	if (mutex_lock_killable(&phys_lock)) {
+	if (mutex_lock_killable(&memhp_phys_lock)) {
 		kfree(r);
 		return -EINTR;
 	}
@@ -192,7 +193,7 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 	spin_lock(&ranges_lock);
 	r->added = true;
 	spin_unlock(&ranges_lock);
-	mutex_unlock(&phys_lock);
+	mutex_unlock(&memhp_phys_lock);
 	pr_info("added 0x%llx-0x%llx on node %d%s%s\n", cmd.start, cmd.start + cmd.size - 1,
 		nid, cmd.driver_managed ? " driver_managed" : "",
 		cmd.memmap_on_memory ? " memmap_on_memory" : "");
@@ -201,7 +202,7 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 out_free:
 	kfree(r);
 out:
-	mutex_unlock(&phys_lock);
+	mutex_unlock(&memhp_phys_lock);
 	return ret;
 }
 
@@ -236,7 +237,7 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	if (ret)
 		return ret;
 
-	if (mutex_lock_killable(&phys_lock))
+	if (mutex_lock_killable(&memhp_phys_lock))
 		return -EINTR;
 	r = find_exact(file, &cmd);
 	if (!r) {
@@ -264,7 +265,7 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	pr_info("%s 0x%llx-0x%llx\n", offline_first ? "offlined and removed" : "removed",
 		cmd.start, cmd.start + cmd.size - 1);
 out:
-	mutex_unlock(&phys_lock);
+	mutex_unlock(&memhp_phys_lock);
 	return ret ? ret : count;
 }
 
