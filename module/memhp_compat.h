@@ -10,10 +10,14 @@
 #include <linux/version.h>
 
 /*
- * MEM_PREPARE_ONLINE / MEM_FINISH_OFFLINE (memmap_on_memory altmap setup)
- * appeared in 6.9, when the MEM_* actions also became an enum.
+ * MEM_PREPARE_ONLINE / MEM_FINISH_OFFLINE (memmap_on_memory altmap setup):
+ * added in 6.9 as bit values (1<<6) and (1<<7) next to the other MEM_*
+ * bits (commit c5f1e2d18909), not as an enum; 6.12 has MEM_* as values of
+ * enum memory_block_state, these included.  Removed again for 6.19 (commit
+ * 300709fbefd1), leaving the MEM_* enum without them (commit 074be77d684a).
  */
-#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE && \
+	KERNEL_VERSION(6, 19, 0) > LINUX_VERSION_CODE
 #define MEMHP_HAVE_PREPARE_ONLINE 1
 #else
 #define MEMHP_HAVE_PREPARE_ONLINE 0

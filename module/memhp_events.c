@@ -90,7 +90,7 @@ const char *memhp_action_name(enum memhp_action a)
 	return a < MEMHP_NR_ACTIONS ? action_names[a] : "MEM_UNKNOWN";
 }
 
-/* Map by name: the values are bit flags on 6.1 and an enum on 6.9+. */
+/* Map by name: the values are bit flags on 6.1 (and 6.9), an enum on 6.12. */
 static enum memhp_action memhp_classify(unsigned long action)
 {
 	switch (action) {
