@@ -5,8 +5,10 @@
 #ifndef _MEMHP_COMPAT_H
 #define _MEMHP_COMPAT_H
 
+#include <linux/gfp.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mmzone.h>
 #include <linux/version.h>
 
 /*
@@ -34,6 +36,22 @@ static inline int memhp_notify_nid(const struct memory_notify *mn)
 	return mn->status_change_nid;
 #else
 	return NUMA_NO_NODE;
+#endif
+}
+
+/*
+ * alloc_contig_range() of ordinary (not CMA) memory.  6.17 replaced the
+ * migratetype argument with acr_flags_t (ACR_FLAGS_NONE, ACR_FLAGS_CMA =
+ * BIT(0)): MIGRATE_MOVABLE (1) still compiles there and silently asks for a
+ * CMA allocation, so callers go through here.
+ */
+static inline int memhp_alloc_contig_range(unsigned long start, unsigned long end,
+					   gfp_t gfp)
+{
+#if KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#else
+	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
 #endif
 }
 

@@ -46,6 +46,7 @@
 #include <linux/slab.h>
 
 #include "memhp.h"
+#include "memhp_compat.h"
 
 struct memhp_pin {
 	struct list_head list;
@@ -134,7 +135,7 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 		ret = -EINVAL;
 		goto out_free;
 	}
-	ret = alloc_contig_range(p->pfn, p->pfn + p->nr, MIGRATE_MOVABLE, GFP_KERNEL);
+	ret = memhp_alloc_contig_range(p->pfn, p->pfn + p->nr, GFP_KERNEL);
 	if (ret) {
 		memhp_reject("pin", "alloc_contig_range(0x%llx-0x%llx): %d", cmd.start,
 			     cmd.start + cmd.size - 1, ret);
