@@ -57,9 +57,13 @@ static inline int memhp_alloc_contig_range(unsigned long start, unsigned long en
 
 /*
  * Can add_memory(MHP_MEMMAP_ON_MEMORY) put the memmap on the new memory?
- * 6.9+ export the kernel's own answer.  Before, it is not exported, and the
- * kernel silently falls back to a regular memmap; what a module can check
- * is the one-memory-block size limit those kernels have.
+ * 6.9+ silently fall back to a regular memmap when they cannot, so memhp
+ * asks the kernel's own answer, exported there, and refuses itself.  Before
+ * (6.1), add_memory_resource() refuses with -EINVAL what
+ * mhp_supports_memmap_on_memory(size) rejects, but that check is not
+ * exported: memhp checks the part a module can, exactly one memory block per
+ * add, and leaves the rest (the memory_hotplug.memmap_on_memory parameter,
+ * PMD alignment of the memmap) to the kernel's -EINVAL.
  */
 #if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
 static inline bool memhp_memmap_on_memory_ok(u64 size, const char **why)
