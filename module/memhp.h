@@ -56,6 +56,11 @@ void memhp_pin_exit(void);
 int memhp_inject_init(struct dentry *root);
 int memhp_inject_check(enum memhp_action a, u64 start, u64 size);
 
+/* The debugfs write helpers (memhp_cmd.c). */
+
+/* Let writes through: called once init has completed. */
+void memhp_set_ready(void);
+
 /*
  * Copy a debugfs write into @buf as a C string, checking it as every memhp
  * file does (capability, offset, length, NUL bytes); logs a rate-limited
