@@ -6,6 +6,7 @@
 #define _MEMHP_H
 
 #include <linux/dcache.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 #include "memhp_parse.h"
@@ -32,7 +33,18 @@ int memhp_events_files(struct dentry *root);
 void memhp_events_exit(void);
 const char *memhp_action_name(enum memhp_action a);
 
-/* The physical phase: add/remove/offline_remove/ranges (memhp_phys.c). */
+/*
+ * The physical phase: add/remove/offline_remove/ranges (memhp_phys.c).
+ *
+ * memhp_phys_lock is held across every add_memory(), remove_memory() and
+ * offline_and_remove_memory() memhp makes, and across pin and unpin
+ * (memhp_pin.c), so that memhp's own removal cannot free the memmap pin is
+ * working on (what other actors can still do: memhp_pin.c).  Lock
+ * order: memhp_phys_lock, then pin_lock (memhp_pin.c).  Both are taken
+ * killably.  memhp's memory notifier, which the kernel calls inside those
+ * calls, takes neither.
+ */
+extern struct mutex memhp_phys_lock;
 int memhp_phys_init(struct dentry *root);
 void memhp_phys_note(enum memhp_action a, unsigned long start_pfn);
 
@@ -43,6 +55,11 @@ void memhp_pin_exit(void);
 /* Error injection (memhp_inject.c). */
 int memhp_inject_init(struct dentry *root);
 int memhp_inject_check(enum memhp_action a, u64 start, u64 size);
+
+/* The debugfs write helpers (memhp_cmd.c). */
+
+/* Let writes through: called once init has completed. */
+void memhp_set_ready(void);
 
 /*
  * Copy a debugfs write into @buf as a C string, checking it as every memhp

@@ -5,15 +5,21 @@
 #ifndef _MEMHP_COMPAT_H
 #define _MEMHP_COMPAT_H
 
+#include <linux/gfp.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
+#include <linux/mmzone.h>
 #include <linux/version.h>
 
 /*
- * MEM_PREPARE_ONLINE / MEM_FINISH_OFFLINE (memmap_on_memory altmap setup)
- * appeared in 6.9, when the MEM_* actions also became an enum.
+ * MEM_PREPARE_ONLINE / MEM_FINISH_OFFLINE (memmap_on_memory altmap setup):
+ * added in 6.9 as bit values (1<<6) and (1<<7) next to the other MEM_*
+ * bits (commit c5f1e2d18909), not as an enum; 6.12 has MEM_* as values of
+ * enum memory_block_state, these included.  Removed again for 6.19 (commit
+ * 300709fbefd1), leaving the MEM_* enum without them (commit 074be77d684a).
  */
-#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE && \
+	KERNEL_VERSION(6, 19, 0) > LINUX_VERSION_CODE
 #define MEMHP_HAVE_PREPARE_ONLINE 1
 #else
 #define MEMHP_HAVE_PREPARE_ONLINE 0
@@ -21,7 +27,8 @@
 
 /*
  * The node whose memory state this transition changes; -1 for none.  The
- * field moved to a separate node notifier in 6.17.
+ * field moved to a separate node notifier in 6.17.  The kernel fills it only
+ * for GOING_ONLINE..CANCEL_OFFLINE: callers check the action first.
  */
 static inline int memhp_notify_nid(const struct memory_notify *mn)
 {
@@ -33,10 +40,30 @@ static inline int memhp_notify_nid(const struct memory_notify *mn)
 }
 
 /*
+ * alloc_contig_range() of ordinary (not CMA) memory.  6.17 replaced the
+ * migratetype argument with acr_flags_t (ACR_FLAGS_NONE, ACR_FLAGS_CMA =
+ * BIT(0)): MIGRATE_MOVABLE (1) still compiles there and silently asks for a
+ * CMA allocation, so callers go through here.
+ */
+static inline int memhp_alloc_contig_range(unsigned long start, unsigned long end,
+					   gfp_t gfp)
+{
+#if KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE
+	return alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp);
+#else
+	return alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp);
+#endif
+}
+
+/*
  * Can add_memory(MHP_MEMMAP_ON_MEMORY) put the memmap on the new memory?
- * 6.9+ export the kernel's own answer.  Before, it is not exported, and the
- * kernel silently falls back to a regular memmap; what a module can check
- * is the one-memory-block size limit those kernels have.
+ * 6.9+ silently fall back to a regular memmap when they cannot, so memhp
+ * asks the kernel's own answer, exported there, and refuses itself.  Before
+ * (6.1), add_memory_resource() refuses with -EINVAL what
+ * mhp_supports_memmap_on_memory(size) rejects, but that check is not
+ * exported: memhp checks the part a module can, exactly one memory block per
+ * add, and leaves the rest (the memory_hotplug.memmap_on_memory parameter,
+ * PMD alignment of the memmap) to the kernel's -EINVAL.
  */
 #if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
 static inline bool memhp_memmap_on_memory_ok(u64 size, const char **why)

@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -39,18 +40,23 @@ struct memhp_event {
 	char comm[TASK_COMM_LEN];
 };
 
-/* A transition in flight: GOING_X seen, X or CANCEL_X not yet. */
+/*
+ * A transition in flight: GOING_X seen, X or CANCEL_X not yet.  One slot is
+ * enough: online_pages() and offline_pages() send GOING_X and then X or
+ * CANCEL_X within one mem_hotplug_begin()/mem_hotplug_done() section (taken
+ * by memory_block_online()/memory_block_offline() on 6.1 and 6.12), which
+ * excludes every other online and offline, so at most one transition is in
+ * flight at a time.
+ */
 struct memhp_pending {
 	unsigned long start_pfn;
 	u64 t0;
 	bool used;
 };
 
-#define MEMHP_PENDING	8
-
 struct memhp_latency {
 	u64 count, min, max, sum, last;	/* nanoseconds */
-	struct memhp_pending pending[MEMHP_PENDING];
+	struct memhp_pending pending;
 };
 
 static struct {
@@ -84,7 +90,7 @@ const char *memhp_action_name(enum memhp_action a)
 	return a < MEMHP_NR_ACTIONS ? action_names[a] : "MEM_UNKNOWN";
 }
 
-/* Map by name: the values are bit flags on 6.1 and an enum on 6.9+. */
+/* Map by name: the values are bit flags on 6.1 (and 6.9), an enum on 6.12. */
 static enum memhp_action memhp_classify(unsigned long action)
 {
 	switch (action) {
@@ -111,37 +117,46 @@ static enum memhp_action memhp_classify(unsigned long action)
 	}
 }
 
+/*
+ * The node to record for @type.  online_pages() and offline_pages() fill
+ * status_change_nid for the six classic actions (6.1 and 6.12 alike).  6.12's
+ * memory_block_online()/memory_block_offline() send MEM_PREPARE_ONLINE and
+ * MEM_FINISH_OFFLINE with a stack struct memory_notify whose
+ * status_change_nid{,_normal} are never written: reading it would record
+ * stack garbage.  For those, and for actions memhp does not know, -1.
+ * start_pfn and nr_pages are filled for every action both kernels send.
+ */
+static int memhp_event_nid(enum memhp_action type, const struct memory_notify *mn)
+{
+	switch (type) {
+	case MEMHP_GOING_ONLINE:
+	case MEMHP_ONLINE:
+	case MEMHP_CANCEL_ONLINE:
+	case MEMHP_GOING_OFFLINE:
+	case MEMHP_OFFLINE:
+	case MEMHP_CANCEL_OFFLINE:
+		return memhp_notify_nid(mn);
+	default:
+		return NUMA_NO_NODE;
+	}
+}
+
 static void latency_start(struct memhp_latency *l, unsigned long pfn, u64 now)
 {
-	struct memhp_pending *slot = &l->pending[0];
-	int i;
-
-	for (i = 0; i < MEMHP_PENDING; i++) {
-		if (!l->pending[i].used || l->pending[i].start_pfn == pfn) {
-			slot = &l->pending[i];
-			break;
-		}
-		if (l->pending[i].t0 < slot->t0)
-			slot = &l->pending[i];	/* all busy: reuse the oldest */
-	}
-	slot->start_pfn = pfn;
-	slot->t0 = now;
-	slot->used = true;
+	l->pending.start_pfn = pfn;
+	l->pending.t0 = now;
+	l->pending.used = true;
 }
 
 static void latency_end(struct memhp_latency *l, unsigned long pfn, u64 now)
 {
 	u64 d;
-	int i;
 
-	for (i = 0; i < MEMHP_PENDING; i++) {
-		if (l->pending[i].used && l->pending[i].start_pfn == pfn)
-			break;
-	}
-	if (i == MEMHP_PENDING)
-		return;		/* started before we were loaded, or cleared */
-	l->pending[i].used = false;
-	d = now - l->pending[i].t0;
+	/* Started before we were loaded, or GOING_X was vetoed before us. */
+	if (!l->pending.used || l->pending.start_pfn != pfn)
+		return;
+	l->pending.used = false;
+	d = now - l->pending.t0;
 	if (!l->count || d < l->min)
 		l->min = d;
 	if (d > l->max)
@@ -188,7 +203,7 @@ static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
 	e->type = type;
 	e->start_pfn = mn->start_pfn;
 	e->nr_pages = mn->nr_pages;
-	e->nid = memhp_notify_nid(mn);
+	e->nid = memhp_event_nid(type, mn);
 	e->injected = err;
 	e->pid = task_pid_nr(current);
 	memcpy(e->comm, comm, sizeof(e->comm));

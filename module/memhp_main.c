@@ -9,14 +9,12 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
-#include <linux/uaccess.h>
 
 #include "memhp.h"
 
@@ -31,70 +29,6 @@ module_param(priority, int, 0444);
 MODULE_PARM_DESC(priority, "Memory notifier priority (higher runs first, default 0)");
 
 struct dentry *memhp_debugfs_root;
-
-/*
- * Set once init has completed: until then every write is refused, so that
- * nothing can be added or pinned through a file that an init failure is
- * about to take away again.
- */
-static bool memhp_ready;
-
-int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
-		  loff_t *ppos, char *buf, size_t size)
-{
-	const char *why = NULL;
-	int ret;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	if (!smp_load_acquire(&memhp_ready)) {
-		memhp_reject(file, "memhp is still loading");
-		return -EAGAIN;
-	}
-	if (*ppos) {
-		memhp_reject(file, "write at offset %lld, not 0", *ppos);
-		return -EINVAL;
-	}
-	if (count >= size) {
-		memhp_reject(file, "line longer than %zu bytes", size - 1);
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	ret = memhp_cmd_string(buf, count, size, &why);
-	if (ret)
-		memhp_reject(file, "%s", why);
-	return ret;
-}
-
-int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
-		       const char __user *ubuf, size_t count, loff_t *ppos,
-		       struct memhp_phys_cmd *cmd)
-{
-	char buf[MEMHP_CMD_MAX];
-	const char *why = NULL;
-	int ret;
-
-	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	ret = memhp_parse_phys(buf, with_options, align, max_nid, cmd, &why);
-	if (ret)
-		memhp_reject(file, "%s", why);
-	return ret;
-}
-
-void memhp_create_file(int *err, const char *name, umode_t mode, struct dentry *parent,
-		       void *data, const struct file_operations *fops)
-{
-	struct dentry *d;
-
-	if (*err)
-		return;
-	d = debugfs_create_file(name, mode, parent, data, fops);
-	if (IS_ERR(d))
-		*err = PTR_ERR(d);
-}
 
 static int __init memhp_init(void)
 {
@@ -126,11 +60,11 @@ static int __init memhp_init(void)
 		pr_err("cannot create its debugfs files: %d\n", ret);
 		goto err_files;
 	}
-	smp_store_release(&memhp_ready, true);
+	memhp_set_ready();
 	return 0;
 
 err_files:
-	/* No write got through (memhp_ready), so nothing is added or pinned. */
+	/* No write got through (not ready yet), so nothing is added or pinned. */
 	debugfs_remove_recursive(memhp_debugfs_root);
 err_events:
 	memhp_events_exit();

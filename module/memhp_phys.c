@@ -54,7 +54,13 @@ struct memhp_range {
 	unsigned int online;	/* blocks, from MEM_ONLINE/MEM_OFFLINE */
 };
 
-static DEFINE_MUTEX(phys_lock);		/* serialises add/remove/offline_remove */
+/*
+ * Serialises add/remove/offline_remove, and pin/unpin with them (lock order
+ * in memhp.h).  offline_and_remove_memory() retries until it succeeds or the
+ * caller gets a signal, so it can be held for long: everyone waits for it
+ * killably.
+ */
+DEFINE_MUTEX(memhp_phys_lock);
 static DEFINE_SPINLOCK(ranges_lock);	/* protects ranges (and online counts) */
 static LIST_HEAD(ranges);
 
@@ -78,7 +84,7 @@ void memhp_phys_note(enum memhp_action a, unsigned long start_pfn)
 	spin_unlock(&ranges_lock);
 }
 
-/* Caller holds phys_lock: the list only changes under it. */
+/* Caller holds memhp_phys_lock: the list only changes under it. */
 static struct memhp_range *find_overlap(u64 start, u64 size)
 {
 	struct memhp_range *r;
@@ -150,7 +156,11 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 	if (!r)
 		return -ENOMEM;
 
-	mutex_lock(&phys_lock);
+	/* A writer killed while offline_remove runs must not stay in D state. */
+	if (mutex_lock_killable(&memhp_phys_lock)) {
+		kfree(r);
+		return -EINTR;
+	}
 	ret = validate_add(&cmd, &nid);
 	if (ret)
 		goto out_free;
@@ -183,7 +193,7 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 	spin_lock(&ranges_lock);
 	r->added = true;
 	spin_unlock(&ranges_lock);
-	mutex_unlock(&phys_lock);
+	mutex_unlock(&memhp_phys_lock);
 	pr_info("added 0x%llx-0x%llx on node %d%s%s\n", cmd.start, cmd.start + cmd.size - 1,
 		nid, cmd.driver_managed ? " driver_managed" : "",
 		cmd.memmap_on_memory ? " memmap_on_memory" : "");
@@ -192,7 +202,7 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 out_free:
 	kfree(r);
 out:
-	mutex_unlock(&phys_lock);
+	mutex_unlock(&memhp_phys_lock);
 	return ret;
 }
 
@@ -227,7 +237,8 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	if (ret)
 		return ret;
 
-	mutex_lock(&phys_lock);
+	if (mutex_lock_killable(&memhp_phys_lock))
+		return -EINTR;
 	r = find_exact(file, &cmd);
 	if (!r) {
 		ret = -ENOENT;
@@ -254,7 +265,7 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	pr_info("%s 0x%llx-0x%llx\n", offline_first ? "offlined and removed" : "removed",
 		cmd.start, cmd.start + cmd.size - 1);
 out:
-	mutex_unlock(&phys_lock);
+	mutex_unlock(&memhp_phys_lock);
 	return ret ? ret : count;
 }
 

@@ -13,6 +13,22 @@
  *   pinned  what is held: "0xSTART-0xEND pages=N".
  *
  * Everything held is given back when the module unloads.
+ *
+ * Locking: pin and unpin take memhp_phys_lock (memhp_phys.c) and then
+ * pin_lock, always in that order; add/remove/offline_remove take only
+ * memhp_phys_lock, "pinned" only pin_lock, and memhp's memory notifier
+ * neither, so there is no cycle.  Holding memhp_phys_lock keeps memhp's own
+ * remove/offline_remove from removing the range, and freeing its memmap,
+ * between pin_range_ok() and alloc_contig_range().
+ *
+ * What stays open: other actors (a sysfs memory block state write, ACPI or
+ * virtio-mem unplug, another driver) can still offline and remove the range
+ * in that window.  The kernel's own exclusion, get_online_mems() and
+ * lock_device_hotplug(), is not exported to modules.  And between
+ * alloc_contig_range() and set_reserved() the pages are held but not yet
+ * PG_reserved: an offline by another actor that isolates the range in that
+ * gap (possible in ZONE_MOVABLE) finds pages it cannot migrate and retries
+ * until it gets a signal instead of failing at once with EBUSY.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -25,17 +41,19 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "memhp.h"
+#include "memhp_compat.h"
 
 struct memhp_pin {
 	struct list_head list;
 	unsigned long pfn, nr;
 };
 
-static DEFINE_MUTEX(pin_lock);	/* protects pins */
+static DEFINE_MUTEX(pin_lock);	/* protects pins; inside memhp_phys_lock */
 static LIST_HEAD(pins);
 
 static void set_reserved(struct memhp_pin *p, bool reserved)
@@ -47,6 +65,7 @@ static void set_reserved(struct memhp_pin *p, bool reserved)
 			SetPageReserved(pfn_to_page(p->pfn + i));
 		else
 			ClearPageReserved(pfn_to_page(p->pfn + i));
+		cond_resched();
 	}
 }
 
@@ -72,6 +91,7 @@ static bool pin_range_ok(unsigned long pfn, unsigned long nr)
 			zone = page_zone(page);
 		else if (page_zone(page) != zone)
 			return false;
+		cond_resched();
 	}
 	return true;
 }
@@ -92,7 +112,15 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 	p->pfn = PHYS_PFN(cmd.start);
 	p->nr = PHYS_PFN(cmd.size);
 
-	mutex_lock(&pin_lock);
+	if (mutex_lock_killable(&memhp_phys_lock)) {
+		kfree(p);
+		return -EINTR;
+	}
+	if (mutex_lock_killable(&pin_lock)) {
+		mutex_unlock(&memhp_phys_lock);
+		kfree(p);
+		return -EINTR;
+	}
 	list_for_each_entry(q, &pins, list) {
 		if (p->pfn < q->pfn + q->nr && q->pfn < p->pfn + p->nr) {
 			memhp_reject("pin", "0x%llx-0x%llx overlaps a pinned range",
@@ -107,7 +135,7 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 		ret = -EINVAL;
 		goto out_free;
 	}
-	ret = alloc_contig_range(p->pfn, p->pfn + p->nr, MIGRATE_MOVABLE, GFP_KERNEL);
+	ret = memhp_alloc_contig_range(p->pfn, p->pfn + p->nr, GFP_KERNEL);
 	if (ret) {
 		memhp_reject("pin", "alloc_contig_range(0x%llx-0x%llx): %d", cmd.start,
 			     cmd.start + cmd.size - 1, ret);
@@ -116,11 +144,13 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 	set_reserved(p, true);
 	list_add_tail(&p->list, &pins);
 	mutex_unlock(&pin_lock);
+	mutex_unlock(&memhp_phys_lock);
 	pr_info("pinned 0x%llx-0x%llx\n", cmd.start, cmd.start + cmd.size - 1);
 	return count;
 
 out_free:
 	mutex_unlock(&pin_lock);
+	mutex_unlock(&memhp_phys_lock);
 	kfree(p);
 	return ret;
 }
@@ -135,8 +165,13 @@ static ssize_t unpin_write(struct file *file, const char __user *ubuf, size_t co
 	ret = memhp_get_phys_cmd("unpin", false, PAGE_SIZE, 1, ubuf, count, ppos, &cmd);
 	if (ret)
 		return ret;
+	if (mutex_lock_killable(&memhp_phys_lock))
+		return -EINTR;
+	if (mutex_lock_killable(&pin_lock)) {
+		mutex_unlock(&memhp_phys_lock);
+		return -EINTR;
+	}
 	ret = -ENOENT;
-	mutex_lock(&pin_lock);
 	list_for_each_entry(p, &pins, list) {
 		if (p->pfn == PHYS_PFN(cmd.start) && p->nr == PHYS_PFN(cmd.size)) {
 			list_del(&p->list);
@@ -146,6 +181,7 @@ static ssize_t unpin_write(struct file *file, const char __user *ubuf, size_t co
 		}
 	}
 	mutex_unlock(&pin_lock);
+	mutex_unlock(&memhp_phys_lock);
 	if (ret) {
 		memhp_reject("unpin", "0x%llx-0x%llx is not a pinned range (must match exactly)",
 			     cmd.start, cmd.start + cmd.size - 1);
@@ -159,7 +195,8 @@ static int pinned_show(struct seq_file *m, void *v)
 {
 	struct memhp_pin *p;
 
-	mutex_lock(&pin_lock);
+	if (mutex_lock_killable(&pin_lock))
+		return -EINTR;
 	list_for_each_entry(p, &pins, list)
 		seq_printf(m, "0x%llx-0x%llx pages=%lu\n", (u64)PFN_PHYS(p->pfn),
 			   (u64)PFN_PHYS(p->pfn + p->nr) - 1, p->nr);
