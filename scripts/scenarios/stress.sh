@@ -20,6 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CYCLES=${STRESS_CYCLES:-10}
+[ -n "$CYCLES" ] || CYCLES=10
 DURATION=${STRESS_DURATION:-}
 # A safety net per cycle, not a measure: a cycle that overruns it fails.
 CYCLE_TIMEOUT=$((600 * SLOW))
