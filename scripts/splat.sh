@@ -29,7 +29,12 @@ SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|UBSAN
 #  -ENOMEM during hot-add, which add_memory() handles and returns, is a
 #  WARNING with a stack dump (and a crash under panic_on_warn). Reproducer:
 #  the add loop of scripts/scenarios/faults.sh.
-KNOWN_SPLATS=$'x86-add-pages-warn\tWARNING: .* at arch/x86/mm/init_64.c:[0-9]+ add_pages\nlockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
+#  early-irq-kasan-boot: seen once in about 13 boots of the debug kernel
+#  under TCG, before any test: an edge interrupt during start_kernel()
+#  (identify_cpu) takes its irq_desc lock and KASAN reports a wild access in
+#  do_raw_spin_lock(); it taints B and switches lockdep off for that boot.
+#  Not memhp's (no module loaded yet); not investigated further.
+KNOWN_SPLATS=$'early-irq-kasan-boot\tKASAN: wild-memory-access in do_raw_spin_lock.*handle_edge_irq.*start_kernel\nx86-add-pages-warn\tWARNING: .* at arch/x86/mm/init_64.c:[0-9]+ add_pages\nlockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
 
 # splat_reports: read a kernel log on stdin; print one line per report,
 # "known ID", "unknown FIRST-LINE", or "alloc-failure FIRST-LINE" for the
