@@ -32,8 +32,16 @@ vm() { "$VMCMD" "$@"; }
 # is killed after G_TIMEOUT (x MEMHP_SLOW) seconds and g fails with 124.
 g() { "$VMCMD" exec "$VM" -n --timeout "$G_TIMEOUT" -- sh -c "$*"; }
 
-ok() { _n=$((_n + 1)); echo "ok $_n $*"; }
-not_ok() { _n=$((_n + 1)); _failed=1; echo "not ok $_n $*"; }
+# Every test point is followed by "# +S.Ss": the seconds since the previous
+# one, so a scenario's log is also its profile (never asserted on).
+_t=${EPOCHREALTIME/./}
+_lap() {
+	local now=${EPOCHREALTIME/./}
+	printf '# +%d.%ds\n' $(((now - _t) / 1000000)) $(((now - _t) / 100000 % 10))
+	_t=$now
+}
+ok() { _n=$((_n + 1)); echo "ok $_n $*"; _lap; }
+not_ok() { _n=$((_n + 1)); _failed=1; echo "not ok $_n $*"; _lap; }
 diag() { printf '# %s\n' "$@"; }
 
 # check DESC CMD...: one test point from a host command's exit status.
