@@ -11,7 +11,7 @@
 
 #include "memhp_parse.h"
 
-/* The memory notifier actions memhp knows, by name (values differ per kernel). */
+/* The notifier actions memhp knows, by name (values differ per kernel). */
 enum memhp_action {
 	MEMHP_GOING_ONLINE,
 	MEMHP_ONLINE,
@@ -21,6 +21,13 @@ enum memhp_action {
 	MEMHP_CANCEL_OFFLINE,
 	MEMHP_PREPARE_ONLINE,
 	MEMHP_FINISH_OFFLINE,
+	/* 6.17+: node state changes, from the node notifier (memhp_events.c) */
+	MEMHP_NODE_ADDING_FIRST_MEMORY,
+	MEMHP_NODE_ADDED_FIRST_MEMORY,
+	MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY,
+	MEMHP_NODE_REMOVING_LAST_MEMORY,
+	MEMHP_NODE_REMOVED_LAST_MEMORY,
+	MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY,
 	MEMHP_UNKNOWN,
 	MEMHP_NR_ACTIONS,
 };
@@ -32,6 +39,7 @@ int memhp_events_init(unsigned int log_size, int priority);
 int memhp_events_files(struct dentry *root);
 void memhp_events_exit(void);
 const char *memhp_action_name(enum memhp_action a);
+bool memhp_offline_in_flight(unsigned long pfn, unsigned long nr);
 
 /*
  * The physical phase: add/remove/offline_remove/ranges (memhp_phys.c).
@@ -54,7 +62,13 @@ void memhp_pin_exit(void);
 
 /* Error injection (memhp_inject.c). */
 int memhp_inject_init(struct dentry *root);
-int memhp_inject_check(enum memhp_action a, u64 start, u64 size);
+struct memhp_delay {
+	unsigned int ms;		/* 0: none */
+	unsigned int gen;		/* delay_ms writes seen when it was decided */
+};
+
+int memhp_inject_check(enum memhp_action a, u64 start, u64 size, struct memhp_delay *d);
+void memhp_inject_delay(const struct memhp_delay *d);
 
 /* The debugfs write helpers (memhp_cmd.c). */
 

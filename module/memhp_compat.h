@@ -9,14 +9,17 @@
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mmzone.h>
+#include <linux/node.h>
 #include <linux/version.h>
 
 /*
  * MEM_PREPARE_ONLINE / MEM_FINISH_OFFLINE (memmap_on_memory altmap setup):
  * added in 6.9 as bit values (1<<6) and (1<<7) next to the other MEM_*
- * bits (commit c5f1e2d18909), not as an enum; 6.12 has MEM_* as values of
- * enum memory_block_state, these included.  Removed again for 6.19 (commit
- * 300709fbefd1), leaving the MEM_* enum without them (commit 074be77d684a).
+ * bits (commit c5f1e2d18909), not as an enum.  Debian's 6.12.117 has MEM_*
+ * as values of enum memory_block_state, these included (mainline 6.17
+ * still has the bits).  Removed again for 6.19 (commit 300709fbefd1),
+ * leaving the MEM_* enum without them (074be77d684a, its linux-next id).
+ * memhp_classify() maps by name, so values and type do not matter.
  */
 #if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE && \
 	KERNEL_VERSION(6, 19, 0) > LINUX_VERSION_CODE
@@ -27,9 +30,19 @@
 
 /*
  * The node whose memory state this transition changes; -1 for none.  The
- * field moved to a separate node notifier in 6.17.  The kernel fills it only
- * for GOING_ONLINE..CANCEL_OFFLINE: callers check the action first.
+ * kernel fills it only for GOING_ONLINE..CANCEL_OFFLINE: callers check the
+ * action first.  6.17 dropped the field (commit d2a9721d807d) and reports a
+ * node gaining its first or losing its last memory through a node notifier
+ * instead (register_node_notifier(), EXPORT_SYMBOL, include/linux/node.h;
+ * commit 67929de10847): struct node_notify { int nid; } with the actions
+ * NODE_ADDING_FIRST_MEMORY (1<<0) .. NODE_CANCEL_REMOVING_LAST_MEMORY (1<<5).
+ * online_pages() sends NODE_ADDING_FIRST_MEMORY before MEM_GOING_ONLINE and
+ * NODE_ADDED_FIRST_MEMORY before MEM_ONLINE; offline_pages() likewise
+ * NODE_REMOVING_LAST_MEMORY before MEM_GOING_OFFLINE, NODE_REMOVED_LAST_MEMORY
+ * before MEM_OFFLINE; the NODE_CANCEL_* follow MEM_CANCEL_*.
  */
+#define MEMHP_HAVE_NODE_NOTIFIER (KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE)
+
 static inline int memhp_notify_nid(const struct memory_notify *mn)
 {
 #if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE

@@ -35,6 +35,7 @@ struct memhp_event {
 	unsigned long nr_pages;
 	int nid;
 	int injected;			/* 0, or the errno returned */
+	unsigned int delay_ms;		/* injected sleep after recording */
 	pid_t pid;
 	u8 type;			/* enum memhp_action */
 	char comm[TASK_COMM_LEN];
@@ -49,7 +50,7 @@ struct memhp_event {
  * flight at a time.
  */
 struct memhp_pending {
-	unsigned long start_pfn;
+	unsigned long start_pfn, nr_pages;
 	u64 t0;
 	bool used;
 };
@@ -82,12 +83,32 @@ static const char * const action_names[MEMHP_NR_ACTIONS] = {
 	[MEMHP_CANCEL_OFFLINE] = "MEM_CANCEL_OFFLINE",
 	[MEMHP_PREPARE_ONLINE] = "MEM_PREPARE_ONLINE",
 	[MEMHP_FINISH_OFFLINE] = "MEM_FINISH_OFFLINE",
+	[MEMHP_NODE_ADDING_FIRST_MEMORY] = "NODE_ADDING_FIRST_MEMORY",
+	[MEMHP_NODE_ADDED_FIRST_MEMORY] = "NODE_ADDED_FIRST_MEMORY",
+	[MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY] = "NODE_CANCEL_ADDING_FIRST_MEMORY",
+	[MEMHP_NODE_REMOVING_LAST_MEMORY] = "NODE_REMOVING_LAST_MEMORY",
+	[MEMHP_NODE_REMOVED_LAST_MEMORY] = "NODE_REMOVED_LAST_MEMORY",
+	[MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY] = "NODE_CANCEL_REMOVING_LAST_MEMORY",
 	[MEMHP_UNKNOWN] = "MEM_UNKNOWN",
 };
 
 const char *memhp_action_name(enum memhp_action a)
 {
 	return a < MEMHP_NR_ACTIONS ? action_names[a] : "MEM_UNKNOWN";
+}
+
+/* Can this kernel send @a at all?  (stats lists only those.) */
+static bool memhp_action_exists(enum memhp_action a)
+{
+	switch (a) {
+	case MEMHP_PREPARE_ONLINE:
+	case MEMHP_FINISH_OFFLINE:
+		return MEMHP_HAVE_PREPARE_ONLINE;
+	case MEMHP_NODE_ADDING_FIRST_MEMORY ... MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY:
+		return MEMHP_HAVE_NODE_NOTIFIER;
+	default:
+		return true;
+	}
 }
 
 /* Map by name: the values are bit flags on 6.1 (and 6.9), an enum on 6.12. */
@@ -141,9 +162,11 @@ static int memhp_event_nid(enum memhp_action type, const struct memory_notify *m
 	}
 }
 
-static void latency_start(struct memhp_latency *l, unsigned long pfn, u64 now)
+static void latency_start(struct memhp_latency *l, unsigned long pfn,
+			  unsigned long nr, u64 now)
 {
 	l->pending.start_pfn = pfn;
+	l->pending.nr_pages = nr;
 	l->pending.t0 = now;
 	l->pending.used = true;
 }
@@ -176,17 +199,30 @@ static void latency_clear(struct memhp_latency *l)
 	/* Transitions in flight keep their start time. */
 }
 
-static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
-			       void *arg)
+/*
+ * Is an offline of memory overlapping [@pfn, @pfn + @nr) in flight, as far as
+ * memhp's notifier saw: MEM_GOING_OFFLINE recorded, MEM_OFFLINE or
+ * MEM_CANCEL_OFFLINE not yet.  Blind to an offline that has isolated its
+ * range but not yet notified, and true only until the offline ends: a hint
+ * for pin (memhp_pin.c), not an exclusion.
+ */
+bool memhp_offline_in_flight(unsigned long pfn, unsigned long nr)
 {
-	const struct memory_notify *mn = arg;
-	enum memhp_action type = memhp_classify(action);
+	const struct memhp_pending *p = &rec.offline.pending;
+	bool ret;
+
+	spin_lock(&rec.lock);
+	ret = p->used && pfn < p->start_pfn + p->nr_pages && p->start_pfn < pfn + nr;
+	spin_unlock(&rec.lock);
+	return ret;
+}
+
+/* Append one record (and count it, and time it); the caller fills @e's inputs. */
+static void memhp_record(const struct memhp_event *in, u64 now)
+{
 	char comm[TASK_COMM_LEN];
 	struct memhp_event *e;
-	u64 now = ktime_get_ns();
-	int err;
 
-	err = memhp_inject_check(type, PFN_PHYS(mn->start_pfn), PFN_PHYS(mn->nr_pages));
 	get_task_comm(comm, current);
 
 	spin_lock(&rec.lock);
@@ -197,63 +233,190 @@ static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
 	}
 	e = &rec.ring[(rec.head + rec.len) % rec.size];
 	rec.len++;
+	*e = *in;
 	e->seq = rec.next_seq++;
 	e->time_ns = now;
-	e->action = action;
-	e->type = type;
-	e->start_pfn = mn->start_pfn;
-	e->nr_pages = mn->nr_pages;
-	e->nid = memhp_event_nid(type, mn);
-	e->injected = err;
 	e->pid = task_pid_nr(current);
 	memcpy(e->comm, comm, sizeof(e->comm));
-	rec.count[type]++;
+	rec.count[e->type]++;
 
-	switch (type) {
+	switch (e->type) {
 	case MEMHP_GOING_ONLINE:
-		latency_start(&rec.online, mn->start_pfn, now);
+		latency_start(&rec.online, e->start_pfn, e->nr_pages, now);
 		break;
 	case MEMHP_ONLINE:
 	case MEMHP_CANCEL_ONLINE:
-		latency_end(&rec.online, mn->start_pfn, now);
+		latency_end(&rec.online, e->start_pfn, now);
 		break;
 	case MEMHP_GOING_OFFLINE:
-		latency_start(&rec.offline, mn->start_pfn, now);
+		latency_start(&rec.offline, e->start_pfn, e->nr_pages, now);
 		break;
 	case MEMHP_OFFLINE:
 	case MEMHP_CANCEL_OFFLINE:
-		latency_end(&rec.offline, mn->start_pfn, now);
+		latency_end(&rec.offline, e->start_pfn, now);
 		break;
 	default:
 		break;
 	}
 	spin_unlock(&rec.lock);
+}
 
-	memhp_phys_note(type, mn->start_pfn);
-	return notifier_from_errno(err);
+static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
+			       void *arg)
+{
+	const struct memory_notify *mn = arg;
+	u64 now = ktime_get_ns();
+	struct memhp_event e = {
+		.action = action,
+		.type = memhp_classify(action),
+		.start_pfn = mn->start_pfn,
+		.nr_pages = mn->nr_pages,
+	};
+	struct memhp_delay delay;
+
+	e.nid = memhp_event_nid(e.type, mn);
+	e.injected = memhp_inject_check(e.type, PFN_PHYS(mn->start_pfn),
+					PFN_PHYS(mn->nr_pages), &delay);
+	e.delay_ms = delay.ms;
+	memhp_record(&e, now);
+	memhp_phys_note(e.type, mn->start_pfn);
+	/* After the record: a test waits for it to know the window is open. */
+	memhp_inject_delay(&delay);
+	return notifier_from_errno(e.injected);
 }
 
 static struct notifier_block memhp_nb = {
 	.notifier_call = memhp_notifier_call,
 };
 
-/* ------------------------------------------------------------- events */
+#if MEMHP_HAVE_NODE_NOTIFIER
+/*
+ * 6.17+: a node gaining its first or losing its last memory is reported
+ * here, not in struct memory_notify (memhp_compat.h).  Recorded as its own
+ * NODE_* record: nid set, start_pfn and nr_pages 0 (the node notifier does
+ * not say which range; the MEM_* record that follows does).  Injection does
+ * not apply.
+ */
+static enum memhp_action memhp_node_classify(unsigned long action)
+{
+	switch (action) {
+	case NODE_ADDING_FIRST_MEMORY:
+		return MEMHP_NODE_ADDING_FIRST_MEMORY;
+	case NODE_ADDED_FIRST_MEMORY:
+		return MEMHP_NODE_ADDED_FIRST_MEMORY;
+	case NODE_CANCEL_ADDING_FIRST_MEMORY:
+		return MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY;
+	case NODE_REMOVING_LAST_MEMORY:
+		return MEMHP_NODE_REMOVING_LAST_MEMORY;
+	case NODE_REMOVED_LAST_MEMORY:
+		return MEMHP_NODE_REMOVED_LAST_MEMORY;
+	case NODE_CANCEL_REMOVING_LAST_MEMORY:
+		return MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY;
+	default:
+		return MEMHP_UNKNOWN;
+	}
+}
 
-struct memhp_snapshot {
-	unsigned int len;
-	struct memhp_event ev[];
+static int memhp_node_call(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	const struct node_notify *nn = arg;
+	struct memhp_event e = {
+		.action = action,
+		.type = memhp_node_classify(action),
+		.nid = nn->nid,
+	};
+
+	memhp_record(&e, ktime_get_ns());
+	return NOTIFY_OK;
+}
+
+static struct notifier_block memhp_node_nb = {
+	.notifier_call = memhp_node_call,
 };
 
+static int memhp_register_node_notifier(int priority)
+{
+	memhp_node_nb.priority = priority;
+	return register_node_notifier(&memhp_node_nb);
+}
+
+static void memhp_unregister_node_notifier(void)
+{
+	unregister_node_notifier(&memhp_node_nb);
+}
+#else
+static int memhp_register_node_notifier(int priority)
+{
+	return 0;
+}
+
+static void memhp_unregister_node_notifier(void)
+{
+}
+#endif
+
+/* ------------------------------------------------------------- events */
+
+/*
+ * Readers stream the ring: they copy at most EVENTS_BATCH records at a time
+ * under rec.lock and format them after dropping it, so a reader holds the
+ * lock the notifier takes for a bounded time, and an open costs one batch
+ * buffer whatever log_size is.  The ring always holds the records
+ * next_seq - len .. next_seq - 1, so a record is found by its seq.
+ *
+ * A reader sees the records present when it opened (up to that open's
+ * next_seq), oldest first.  One that the notifier overwrites before the
+ * reader gets to it is missing from the output: the gap shows in SEQ, and
+ * "dropped" in stats counts it.
+ */
+#define EVENTS_BATCH	64
+
+struct events_iter {
+	u64 first;			/* the oldest seq at open */
+	u64 end;			/* next_seq at open: stop there */
+	unsigned int n, i;		/* records in batch, the one shown */
+	struct memhp_event batch[EVENTS_BATCH];
+};
+
+/* Copy the records from seq @from on (at most a batch) into @it. */
+static void events_fill(struct events_iter *it, u64 from)
+{
+	u64 oldest, stop;
+	unsigned int i;
+
+	spin_lock(&rec.lock);
+	oldest = rec.next_seq - rec.len;
+	from = max(from, oldest);
+	stop = min(it->end, rec.next_seq);
+	it->n = from < stop ? min_t(u64, stop - from, EVENTS_BATCH) : 0;
+	for (i = 0; i < it->n; i++)
+		it->batch[i] = rec.ring[(rec.head + (from - oldest) + i) % rec.size];
+	spin_unlock(&rec.lock);
+	it->i = 0;
+}
+
+/* *pos is the seq to show next, less it->first. */
 static void *events_start(struct seq_file *m, loff_t *pos)
 {
-	struct memhp_snapshot *s = m->private;
+	struct events_iter *it = m->private;
 
-	return s && *pos < s->len ? &s->ev[*pos] : NULL;
+	if (it->end <= it->first || *pos >= it->end - it->first)
+		return NULL;
+	events_fill(it, it->first + *pos);
+	if (!it->n)
+		return NULL;
+	*pos = it->batch[0].seq - it->first;
+	return &it->batch[0];
 }
 
 static void *events_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	++*pos;
+	struct events_iter *it = m->private;
+	const struct memhp_event *e = v;
+
+	*pos = e->seq + 1 - it->first;
+	if (++it->i < it->n)
+		return &it->batch[it->i];
 	return events_start(m, pos);
 }
 
@@ -274,6 +437,8 @@ static int events_show(struct seq_file *m, void *v)
 		   e->start_pfn, e->nr_pages, e->nid, e->pid, e->comm);
 	if (e->injected)
 		seq_printf(m, " injected=%d", e->injected);
+	if (e->delay_ms)
+		seq_printf(m, " delay_ms=%u", e->delay_ms);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -285,42 +450,18 @@ static const struct seq_operations events_seq_ops = {
 	.show = events_show,
 };
 
-/*
- * Readers get a consistent copy of the ring, taken at open.  Writers get a
- * seq_file too (without a copy), so seek and pwrite behave as on the others.
- */
 static int events_open(struct inode *inode, struct file *file)
 {
-	struct memhp_snapshot *s = NULL;
-	unsigned int i;
-	int ret;
+	struct events_iter *it;
 
-	if (file->f_mode & FMODE_READ) {
-		s = kvmalloc(struct_size(s, ev, rec.size), GFP_KERNEL | __GFP_NOWARN);
-		if (!s)
-			return -ENOMEM;
-		spin_lock(&rec.lock);
-		s->len = rec.len;
-		for (i = 0; i < rec.len; i++)
-			s->ev[i] = rec.ring[(rec.head + i) % rec.size];
-		spin_unlock(&rec.lock);
-	}
-
-	ret = seq_open(file, &events_seq_ops);
-	if (ret) {
-		kvfree(s);
-		return ret;
-	}
-	((struct seq_file *)file->private_data)->private = s;
+	it = __seq_open_private(file, &events_seq_ops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	spin_lock(&rec.lock);
+	it->first = rec.next_seq - rec.len;
+	it->end = rec.next_seq;
+	spin_unlock(&rec.lock);
 	return 0;
-}
-
-static int events_release(struct inode *inode, struct file *file)
-{
-	struct seq_file *m = file->private_data;
-
-	kvfree(m->private);
-	return seq_release(inode, file);
 }
 
 /* "clear" is the only command: both files take it. */
@@ -361,7 +502,7 @@ static const struct file_operations events_fops = {
 	.read = seq_read,
 	.llseek = seq_lseek,
 	.write = events_write,
-	.release = events_release,
+	.release = seq_release_private,
 };
 
 /* -------------------------------------------------------------- stats */
@@ -389,8 +530,7 @@ static int stats_show(struct seq_file *m, void *v)
 	spin_unlock(&rec.lock);
 
 	for (a = 0; a < MEMHP_NR_ACTIONS; a++) {
-		if (!MEMHP_HAVE_PREPARE_ONLINE &&
-		    (a == MEMHP_PREPARE_ONLINE || a == MEMHP_FINISH_OFFLINE))
+		if (!memhp_action_exists(a))
 			continue;
 		seq_printf(m, "%s %llu\n", memhp_action_name(a), count[a]);
 	}
@@ -445,10 +585,18 @@ int memhp_events_init(unsigned int log_size, int priority)
 
 	memhp_nb.priority = priority;
 	ret = register_memory_notifier(&memhp_nb);
-	if (ret) {
-		kvfree(rec.ring);
-		rec.ring = NULL;
-	}
+	if (ret)
+		goto out_free;
+	ret = memhp_register_node_notifier(priority);
+	if (ret)
+		goto out_unregister;
+	return 0;
+
+out_unregister:
+	unregister_memory_notifier(&memhp_nb);
+out_free:
+	kvfree(rec.ring);
+	rec.ring = NULL;
 	return ret;
 }
 
@@ -464,6 +612,7 @@ int memhp_events_files(struct dentry *root)
 /* Called after the debugfs files are gone: no reader is left. */
 void memhp_events_exit(void)
 {
+	memhp_unregister_node_notifier();
 	unregister_memory_notifier(&memhp_nb);
 	kvfree(rec.ring);
 	rec.ring = NULL;

@@ -29,6 +29,24 @@
  * PG_reserved: an offline by another actor that isolates the range in that
  * gap (possible in ZONE_MOVABLE) finds pages it cannot migrate and retries
  * until it gets a signal instead of failing at once with EBUSY.
+ *
+ * A kernel bug pin must not trigger (6.1, 6.12 and mainline as of 2025):
+ * offline_pages() isolates its range (start_isolate_page_range()) and only
+ * then sends MEM_GOING_OFFLINE.  alloc_contig_range() over part of such a
+ * range fails to isolate it (-EBUSY) and jumps to its "done:" label, which
+ * calls undo_isolate_page_range() on its whole range: that clears
+ * MIGRATE_ISOLATE on the offline's pageblocks too.  offline_pages() then
+ * finds pages that are not isolated at every test_pages_isolated() and
+ * retries until its writer gets a signal (an ACPI eject worker never does).
+ * So pin refuses (-EBUSY, without calling alloc_contig_range()) a range that
+ * overlaps an offline in flight, as far as memhp's notifier saw one
+ * (memhp_offline_in_flight()); memhp's own offline_remove is excluded by
+ * memhp_phys_lock anyway.  What stays open: an offline between its
+ * isolation and its MEM_GOING_OFFLINE, and one that starts after the check.
+ * The pin_guard module parameter (default Y) turns the check off, so that
+ * pin plays any other alloc_contig_range() caller (gigantic hugetlb pages,
+ * virtio-mem) and the bug can be reproduced on demand: see
+ * scripts/scenarios/kernel-isolation-undo.sh.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -39,6 +57,7 @@
 #include <linux/list.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -52,6 +71,11 @@ struct memhp_pin {
 	struct list_head list;
 	unsigned long pfn, nr;
 };
+
+static bool pin_guard = true;
+module_param(pin_guard, bool, 0644);
+MODULE_PARM_DESC(pin_guard,
+		 "refuse to pin memory being offlined (default Y; N reproduces a kernel bug, see memhp_pin.c)");
 
 static DEFINE_MUTEX(pin_lock);	/* protects pins; inside memhp_phys_lock */
 static LIST_HEAD(pins);
@@ -133,6 +157,12 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 		memhp_reject("pin", "0x%llx-0x%llx is not all online memory of one zone",
 			     cmd.start, cmd.start + cmd.size - 1);
 		ret = -EINVAL;
+		goto out_free;
+	}
+	if (READ_ONCE(pin_guard) && memhp_offline_in_flight(p->pfn, p->nr)) {
+		memhp_reject("pin", "0x%llx-0x%llx is being offlined", cmd.start,
+			     cmd.start + cmd.size - 1);
+		ret = -EBUSY;
 		goto out_free;
 	}
 	ret = memhp_alloc_contig_range(p->pfn, p->pfn + p->nr, GFP_KERNEL);

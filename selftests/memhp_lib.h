@@ -123,7 +123,7 @@ struct memhp_ev {
 	unsigned long long seq, time_ns;
 	char action[40];
 	unsigned long pfn, nr_pages;
-	int nid, pid, injected;
+	int nid, pid, injected, delay_ms;
 };
 
 /*
@@ -152,7 +152,7 @@ static inline int read_events_filtered(struct memhp_ev **evs, int core_only)
 	v = calloc(cap, sizeof(*v));
 	while (v && fgets(line, sizeof(line), f)) {
 		struct memhp_ev *e;
-		char *inj;
+		char *inj, *delay;
 
 		if (n == cap) {
 			struct memhp_ev *bigger = realloc(v, 2 * cap * sizeof(*v));
@@ -178,6 +178,9 @@ static inline int read_events_filtered(struct memhp_ev **evs, int core_only)
 		inj = strstr(line, " injected=");
 		if (inj)
 			e->injected = atoi(inj + 10);
+		delay = strstr(line, " delay_ms=");
+		if (delay)
+			e->delay_ms = atoi(delay + 10);
 		n++;
 	}
 	fclose(f);

@@ -9,9 +9,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -24,9 +27,11 @@
 static void reset_inject(void)
 {
 	write_file(INJ_ON "error", "0");
+	write_file(INJ_ON "delay_ms", "0");
 	write_file(INJ_ON "count", "-1");
 	write_file(INJ_ON "range", "all");
 	write_file(INJ_OFF "error", "0");
+	write_file(INJ_OFF "delay_ms", "0");
 	write_file(INJ_OFF "count", "-1");
 	write_file(INJ_OFF "range", "all");
 }
@@ -324,6 +329,10 @@ TEST_F(notifier, bad_writes_rejected)
 		{ INJ_ON "error", "" },
 		{ INJ_ON "error", "  " },
 		{ INJ_ON "error", "-12 -12" },
+		{ INJ_ON "delay_ms", "-1" },
+		{ INJ_ON "delay_ms", "60001" },
+		{ INJ_ON "delay_ms", "1.5" },
+		{ INJ_ON "delay_ms", "10 10" },
 		{ INJ_ON "count", "-2" },
 		{ INJ_ON "count", "99999999999" },
 		{ INJ_ON "range", "0x2000-0x1000" },
@@ -334,21 +343,75 @@ TEST_F(notifier, bad_writes_rejected)
 		{ MEMHP_DIR "/events", "clearer" },
 		{ MEMHP_DIR "/stats", "reset" },
 	};
-	char before[3][64], after[64];
-	static const char * const files[] = { INJ_ON "error", INJ_ON "count", INJ_ON "range" };
+	char before[4][64], after[64];
+	static const char * const files[] = {
+		INJ_ON "error", INJ_ON "delay_ms", INJ_ON "count", INJ_ON "range"
+	};
 	unsigned int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < ARRAY_SIZE(files); i++)
 		ASSERT_GT(read_file(files[i], before[i], sizeof(before[i])), 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		int ret = write_file(bad[i].file, bad[i].text);
 
 		EXPECT_EQ(-EINVAL, ret) TH_LOG("write #%u: '%s'", i, bad[i].text);
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		ASSERT_GT(read_file(files[i], after, sizeof(after)), 0);
 		EXPECT_STREQ(before[i], after);
 	}
+}
+
+/*
+ * delay_ms holds an online inside MEM_GOING_ONLINE: the record is there, the
+ * writer has not returned; a delay_ms write ends the sleep and the online
+ * completes.  Nothing here depends on time but the 60 s backstop.
+ */
+TEST_F(notifier, delay_holds_until_released)
+{
+	struct memhp_ev *ev = NULL;
+	int i, n = 0, status, ret;
+	char range[64];
+	pid_t pid;
+
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", self->blk[0] * self->bs,
+		 (self->blk[0] + 1) * self->bs - 1);
+	ASSERT_EQ(0, write_file(INJ_ON "range", range));
+	ASSERT_EQ(0, write_file(INJ_ON "count", "1"));
+	ASSERT_EQ(0, write_file(INJ_ON "delay_ms", "60000"));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(set_block(self->blk[0], "online_movable") ? 1 : 0);
+
+	/* Wait for the record (deadline: the backstop itself). */
+	for (i = 0; i < 6000 && n < 1; i++) {
+		free(ev);
+		ev = NULL;
+		n = read_events(&ev);
+		if (n < 1)
+			usleep(10000);
+	}
+	ASSERT_EQ(1, n) TH_LOG("no MEM_GOING_ONLINE record while held");
+	EXPECT_STREQ("MEM_GOING_ONLINE", ev[0].action);
+	EXPECT_EQ(60000, ev[0].delay_ms);
+	EXPECT_EQ(0, ev[0].injected);
+	free(ev);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG)) TH_LOG("the online returned while held");
+	EXPECT_EQ(0, block_state(self->blk[0]));
+
+	/* Any delay_ms write releases it; the count of 1 is used up. */
+	ASSERT_EQ(0, write_file(INJ_ON "delay_ms", "0"));
+	ret = waitpid(pid, &status, 0);
+	ASSERT_EQ(pid, ret);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(1, block_state(self->blk[0]));
+	n = read_events(&ev);
+	ASSERT_EQ(2, n);
+	EXPECT_STREQ("MEM_ONLINE", ev[1].action);
+	EXPECT_EQ(0, ev[1].delay_ms);
+	free(ev);
 }
 
 TEST_HARNESS_MAIN

@@ -424,7 +424,7 @@ static int cmd_events(int argc, char **argv)
 
 static int cmd_inject(int argc, char **argv)
 {
-	const char *count = NULL, *range = NULL, *pos[2];
+	const char *count = NULL, *range = NULL, *delay = NULL, *pos[2];
 	int i, npos = 0, ret = 0;
 	char file[128];
 
@@ -434,11 +434,16 @@ static int cmd_inject(int argc, char **argv)
 			count = argv[++i];
 		} else if ((!strcmp(argv[i], "--range") || !strcmp(argv[i], "-r")) && i + 1 < argc) {
 			range = argv[++i];
+		} else if ((!strcmp(argv[i], "--delay") || !strcmp(argv[i], "-d")) && i + 1 < argc) {
+			delay = argv[++i];
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("usage: memhpctl inject MEM_GOING_ONLINE|MEM_GOING_OFFLINE ERRNO "
-			       "[--count N] [--range 0xSTART-0xEND|all]\n"
+			       "[--count N] [--range 0xSTART-0xEND|all] [--delay MS]\n"
 			       "Fail that notifier action with ERRNO (e.g. -12; 0 turns it off),\n"
-			       "for N events (default all) in the range (default all).\n");
+			       "for N events (default all) in the range (default all), after\n"
+			       "sleeping MS milliseconds (default 0, at most 60000) in the\n"
+			       "notifier: the kernel's state at that point is held that long.\n"
+			       "Any later inject (or write to inject/*/delay_ms) ends the sleep.\n");
 			return 0;
 		} else if (npos < 2) {
 			pos[npos++] = argv[i];
@@ -447,11 +452,13 @@ static int cmd_inject(int argc, char **argv)
 		}
 	}
 	if (npos != 2)
-		die("usage: memhpctl inject ACTION ERRNO [--count N] [--range R]");
+		die("usage: memhpctl inject ACTION ERRNO [--count N] [--range R] [--delay MS]");
 	snprintf(file, sizeof(file), "inject/%s/range", pos[0]);
 	ret |= memhp_write(file, range ? range : "all");
 	snprintf(file, sizeof(file), "inject/%s/count", pos[0]);
 	ret |= memhp_write(file, count ? count : "-1");
+	snprintf(file, sizeof(file), "inject/%s/delay_ms", pos[0]);
+	ret |= memhp_write(file, delay ? delay : "0");
 	snprintf(file, sizeof(file), "inject/%s/error", pos[0]);
 	ret |= memhp_write(file, pos[1]);
 	return ret;
@@ -502,7 +509,7 @@ static void usage(FILE *f)
 		"  offline RANGE|BLOCK                 through sysfs, like chmem (exit 0/1/64)\n"
 		"  events [--follow]                   memhp's notifier records\n"
 		"  stats                               per-action counts and latencies\n"
-		"  inject ACTION ERRNO [--count N] [--range R]\n"
+		"  inject ACTION ERRNO [--count N] [--range R] [--delay MS]\n"
 		"  add START SIZE [nid=N] [driver_managed] [memmap_on_memory]\n"
 		"  remove START SIZE\n"
 		"  offline-remove START SIZE           memhp's physical phase\n"

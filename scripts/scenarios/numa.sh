@@ -8,7 +8,10 @@
 # its first memory once a block is online (has_memory), and memhp's records
 # carry the node status change exactly where the kernel reports it: the
 # first block onlined and the last block offlined. Offline and unplug: node
-# 1 is memoryless again.
+# 1 is memoryless again. Up to 6.16 the kernel reports it in the MEM_*
+# records' status_change_nid; from 6.17 in its node notifier, which memhp
+# records as NODE_* records just before that block's MEM_* record (the
+# kernel's stats file lists NODE_* actions only where they exist).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,18 +30,38 @@ check "online the blocks movable, lowest first" set_blocks online_movable $mine
 expect_eq "node 1 has memory" 0-1 "$(has_memory)"
 first=$(awk '{print $1}' <<<"$mine")
 first_pfn=$(printf '0x%x' $((addr / 4096)))
-expect_eq "one MEM_ONLINE carries nid=1: the first block ($first)" \
-	"MEM_ONLINE start_pfn=$first_pfn nid=1" \
-	"$(g "grep 'MEM_ONLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
-expect_eq "its MEM_GOING_ONLINE carries nid=1 too" 1 \
-	"$(g "grep -c 'MEM_GOING_ONLINE .* nid=1 ' $MEMHP/events")"
+node_notifier=0
+g "grep -q '^NODE_ADDED_FIRST_MEMORY ' $MEMHP/stats" || node_notifier=$?
+# node_records: each record naming node 1, with the action and pfn of the
+# record after it ("-" if none).
+node_records() {
+	g "cat $MEMHP/events" | awk '{ if (held) { print held, $3, $4; held = "" } }
+		/ nid=1 / { held = $3 " " $4 " " $6 } END { if (held) print held, "-" }'
+}
+if [ "$node_notifier" = 0 ]; then
+	expect_eq "node 1's first memory: NODE_ADDING/ADDED_FIRST_MEMORY before the first block's ($first) GOING_ONLINE/ONLINE" \
+		"NODE_ADDING_FIRST_MEMORY start_pfn=0x0 nid=1 MEM_GOING_ONLINE start_pfn=$first_pfn
+NODE_ADDED_FIRST_MEMORY start_pfn=0x0 nid=1 MEM_ONLINE start_pfn=$first_pfn" "$(node_records)"
+else
+	expect_eq "one MEM_ONLINE carries nid=1: the first block ($first)" \
+		"MEM_ONLINE start_pfn=$first_pfn nid=1" \
+		"$(g "grep 'MEM_ONLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
+	expect_eq "its MEM_GOING_ONLINE carries nid=1 too" 1 \
+		"$(g "grep -c 'MEM_GOING_ONLINE .* nid=1 ' $MEMHP/events")"
+fi
 
 g "echo clear > $MEMHP/events"
 check "offline the blocks, highest first" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 expect_eq "node 1 is memoryless again" 0 "$(has_memory)"
-expect_eq "one MEM_OFFLINE carries nid=1: the last block offlined ($first)" \
-	"MEM_OFFLINE start_pfn=$first_pfn nid=1" \
-	"$(g "grep 'MEM_OFFLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
+if [ "$node_notifier" = 0 ]; then
+	expect_eq "node 1's last memory: NODE_REMOVING/REMOVED_LAST_MEMORY before the last block's ($first) GOING_OFFLINE/OFFLINE" \
+		"NODE_REMOVING_LAST_MEMORY start_pfn=0x0 nid=1 MEM_GOING_OFFLINE start_pfn=$first_pfn
+NODE_REMOVED_LAST_MEMORY start_pfn=0x0 nid=1 MEM_OFFLINE start_pfn=$first_pfn" "$(node_records)"
+else
+	expect_eq "one MEM_OFFLINE carries nid=1: the last block offlined ($first)" \
+		"MEM_OFFLINE start_pfn=$first_pfn nid=1" \
+		"$(g "grep 'MEM_OFFLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
+fi
 
 check "unplug $id" vm unplug "$VM" "$id"
 baseline_expect
