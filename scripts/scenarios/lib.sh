@@ -30,7 +30,15 @@ vm() { "$VMCMD" "$@"; }
 
 # g CMD...: run a shell command line in the guest (stdin not forwarded); it
 # is killed after G_TIMEOUT (x MEMHP_SLOW) seconds and g fails with 124.
-g() { "$VMCMD" exec "$VM" -n --timeout "$G_TIMEOUT" -- sh -c "$*"; }
+# build/user/vm-exec is qemu/vm exec without a Python start per call (make
+# user builds it); the scenarios make hundreds of these calls.
+VMEXEC="$TOP/build/user/vm-exec"
+export MEMHP_RUN_DIR=${MEMHP_RUN_DIR:-$TOP/run}
+if [ -x "$VMEXEC" ]; then
+	g() { "$VMEXEC" --timeout "$G_TIMEOUT" "$VM" -- sh -c "$*"; }
+else
+	g() { "$VMCMD" exec "$VM" -n --timeout "$G_TIMEOUT" -- sh -c "$*"; }
+fi
 
 # Every test point is followed by "# +S.Ss": the seconds since the previous
 # one, so a scenario's log is also its profile (never asserted on).
