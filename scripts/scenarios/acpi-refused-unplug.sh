@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm:
+# vm: --append memory_hotplug.online_policy=auto-movable
 # cost: 65
 # debug: yes
 #
@@ -11,17 +11,16 @@
 # kernel fails to offline the blocks, puts them back online and answers _OST
 # 0x82 (busy); QEMU keeps the DIMM and the data is untouched. With the cause
 # removed the same unplug succeeds: the kernel migrates the data away and
-# the program finds every byte intact. The online policy is auto-movable
-# (set at run time, put back at the end): the blocks a failed eject puts
-# back online go where the policy says (README), and under auto-movable
-# that is ZONE_MOVABLE, so the DIMM can still unplug afterwards.
+# the program finds every byte intact. The online policy is auto-movable:
+# the blocks a failed eject puts back online go where the policy says
+# (README), and under auto-movable that is ZONE_MOVABLE, so the DIMM can
+# still unplug afterwards. It has a VM of its own: after the selftests in
+# the default VM, the program's memory no longer lands in the new DIMM
+# (2 of 128 MiB; not investigated), and that is what the test is about.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-policy=/sys/module/memory_hotplug/parameters/online_policy
-old_policy=$(g "cat $policy")
-trap 'g "echo $old_policy > $policy" || true' EXIT
-g "modprobe memhp; echo online_movable > $SYS/auto_online_blocks; echo auto-movable > $policy"
+g "modprobe memhp; echo online_movable > $SYS/auto_online_blocks"
 baseline_take
 
 # Four memory blocks: a refusal by one of them, with the others offlined and
@@ -64,8 +63,8 @@ mw inject/MEM_GOING_OFFLINE/range all >/dev/null
 # guest offlines every other block before giving up, then puts them back
 # online through device_online(), that is with the online *policy*, not the
 # zone they were in: under the default contig-zones policy they come back in
-# ZONE_NORMAL and the DIMM may never unplug again. Under auto-movable (set
-# above) they return to ZONE_MOVABLE.
+# ZONE_NORMAL and the DIMM may never unplug again. This VM boots with
+# online_policy=auto-movable, under which they return to ZONE_MOVABLE.
 pin=$addr pinsz=$((4 << 20))
 expect_eq "pin $pin 4M (alloc_contig_range)" OK "$(mw pin "$pin $pinsz")"
 expect_eq "pinned lists it" "$pin-$(printf '0x%x' $((pin + pinsz - 1))) pages=1024" \
