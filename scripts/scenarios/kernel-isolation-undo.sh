@@ -82,7 +82,7 @@ race() {
 	pin_r=$(mw pin "$pin")
 	iso_pin=$(isolated)
 	g "echo 0 > $MEMHP/inject/MEM_GOING_OFFLINE/delay_ms"
-	gwait $((off_timeout + 30)) "[pin_guard=$1] the offline's writer returned" "test -s /tmp/off.out" >/dev/null
+	gwait $((off_timeout + 30)) "[pin_guard=$1] the offline's writer returned" "test -s /tmp/off.out"
 	off_r=$(g "cat /tmp/off.out")
 }
 
