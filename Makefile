@@ -88,8 +88,8 @@ vm: deps
 lint: deps
 	$(TOP)/scripts/lint
 
-# A time-boxed soak of the concurrent stress (make check runs a fixed 10
-# cycles of it, 4 on the debug kernel); it reports its cycle count.
+# A time-boxed soak of the concurrent stress (make check runs a fixed 5
+# cycles of it, 2 on the debug kernel); it reports its cycle count.
 stress: deps
 	STRESS_DURATION=$(or $(DURATION),600) $(TOP)/scripts/check --only '^stress$$'
 
