@@ -32,6 +32,19 @@ enum memhp_action {
 	MEMHP_NR_ACTIONS,
 };
 
+/* The physical-phase operations (trace event memhp_phys). */
+enum memhp_op {
+	MEMHP_OP_ADD,
+	MEMHP_OP_REMOVE,
+	MEMHP_OP_OFFLINE_REMOVE,
+	MEMHP_OP_PIN,
+	MEMHP_OP_UNPIN,
+};
+
+/* memhp_phys flags: how an add was made. */
+#define MEMHP_PHYS_DRIVER_MANAGED	0x1
+#define MEMHP_PHYS_MEMMAP_ON_MEMORY	0x2
+
 extern struct dentry *memhp_debugfs_root;
 
 /* Events and stats (memhp_events.c). */

@@ -26,6 +26,7 @@
 
 #include "memhp.h"
 #include "memhp_compat.h"
+#include "memhp_trace.h"
 
 struct memhp_event {
 	u64 seq;
@@ -171,13 +172,14 @@ static void latency_start(struct memhp_latency *l, unsigned long pfn,
 	l->pending.used = true;
 }
 
-static void latency_end(struct memhp_latency *l, unsigned long pfn, u64 now)
+/* Close the transition in flight at @pfn: true, with its duration in *@d. */
+static bool latency_end(struct memhp_latency *l, unsigned long pfn, u64 now, u64 *dur)
 {
 	u64 d;
 
 	/* Started before we were loaded, or GOING_X was vetoed before us. */
 	if (!l->pending.used || l->pending.start_pfn != pfn)
-		return;
+		return false;
 	l->pending.used = false;
 	d = now - l->pending.t0;
 	if (!l->count || d < l->min)
@@ -187,6 +189,8 @@ static void latency_end(struct memhp_latency *l, unsigned long pfn, u64 now)
 	l->sum += d;
 	l->last = d;
 	l->count++;
+	*dur = d;
+	return true;
 }
 
 static void latency_clear(struct memhp_latency *l)
@@ -222,6 +226,8 @@ static void memhp_record(const struct memhp_event *in, u64 now)
 {
 	char comm[TASK_COMM_LEN];
 	struct memhp_event *e;
+	bool ended = false;
+	u64 dur = 0;
 
 	get_task_comm(comm, current);
 
@@ -246,19 +252,24 @@ static void memhp_record(const struct memhp_event *in, u64 now)
 		break;
 	case MEMHP_ONLINE:
 	case MEMHP_CANCEL_ONLINE:
-		latency_end(&rec.online, e->start_pfn, now);
+		ended = latency_end(&rec.online, e->start_pfn, now, &dur);
 		break;
 	case MEMHP_GOING_OFFLINE:
 		latency_start(&rec.offline, e->start_pfn, e->nr_pages, now);
 		break;
 	case MEMHP_OFFLINE:
 	case MEMHP_CANCEL_OFFLINE:
-		latency_end(&rec.offline, e->start_pfn, now);
+		ended = latency_end(&rec.offline, e->start_pfn, now, &dur);
 		break;
 	default:
 		break;
 	}
 	spin_unlock(&rec.lock);
+
+	trace_memhp_notify(in->type, in->action, in->start_pfn, in->nr_pages, in->nid,
+			   in->injected, in->delay_ms);
+	if (ended)
+		trace_memhp_transition(in->type, in->start_pfn, in->nr_pages, dur);
 }
 
 static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,

@@ -36,6 +36,7 @@
 #include <linux/wait.h>
 
 #include "memhp.h"
+#include "memhp_trace.h"
 
 enum inject_attr { ATTR_ERROR, ATTR_DELAY, ATTR_COUNT, ATTR_RANGE };
 
@@ -64,7 +65,8 @@ static struct memhp_inject injects[] = {
 int memhp_inject_check(enum memhp_action a, u64 start, u64 size, struct memhp_delay *d)
 {
 	struct memhp_inject *inj = NULL;
-	int err = 0, i;
+	int err = 0, i, left = 0;
+	bool fired = false;
 
 	for (i = 0; i < ARRAY_SIZE(injects); i++) {
 		if (injects[i].action == a)
@@ -80,13 +82,17 @@ int memhp_inject_check(enum memhp_action a, u64 start, u64 size, struct memhp_de
 	    start + size - 1 >= inj->start) {
 		err = inj->error;
 		d->ms = inj->delay_ms;
-		if (inj->count > 0 && --inj->count == 0) {
+		fired = true;
+		left = inj->count > 0 ? --inj->count : -1;
+		if (!left) {
 			inj->error = 0;
 			inj->delay_ms = 0;
 			inj->count = -1;
 		}
 	}
 	spin_unlock(&inject_lock);
+	if (fired)
+		trace_memhp_inject(a, start, size, err, d->ms, left);
 	return err;
 }
 

@@ -25,6 +25,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/memory.h>
@@ -40,6 +41,7 @@
 #include <linux/spinlock.h>
 
 #include "memhp.h"
+#include "memhp_trace.h"
 #include "memhp_compat.h"
 
 #define MEMHP_RESOURCE_NAME	"System RAM (memhp)"
@@ -147,6 +149,7 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 	struct memhp_range *r;
 	mhp_t flags = MHP_NONE;
 	int nid, ret;
+	u64 t0;
 
 	ret = memhp_get_phys_cmd("add", true, memory_block_size_bytes(), MAX_NUMNODES,
 				 ubuf, count, ppos, &cmd);
@@ -178,11 +181,16 @@ static ssize_t add_write(struct file *file, const char __user *ubuf, size_t coun
 
 	if (cmd.memmap_on_memory)
 		flags |= MHP_MEMMAP_ON_MEMORY;
+	t0 = ktime_get_ns();
 	if (cmd.driver_managed)
 		ret = add_memory_driver_managed(nid, cmd.start, cmd.size,
 						MEMHP_RESOURCE_NAME, flags);
 	else
 		ret = add_memory(nid, cmd.start, cmd.size, flags);
+	trace_memhp_phys(MEMHP_OP_ADD, cmd.start, cmd.size,
+			 (cmd.driver_managed ? MEMHP_PHYS_DRIVER_MANAGED : 0) |
+			 (cmd.memmap_on_memory ? MEMHP_PHYS_MEMMAP_ON_MEMORY : 0),
+			 ret, ktime_get_ns() - t0);
 	if (ret) {
 		memhp_reject("add", "%s(0x%llx, 0x%llx) failed: %d",
 			     cmd.driver_managed ? "add_memory_driver_managed" : "add_memory",
@@ -231,6 +239,7 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	struct memhp_range *r;
 	unsigned int online;
 	int ret;
+	u64 t0;
 
 	ret = memhp_get_phys_cmd(file, false, memory_block_size_bytes(), 1, ubuf, count,
 				 ppos, &cmd);
@@ -252,10 +261,13 @@ static ssize_t remove_common(const char *file, bool offline_first,
 		ret = -EBUSY;
 		goto out;
 	}
+	t0 = ktime_get_ns();
 	if (offline_first)
 		ret = offline_and_remove_memory(cmd.start, cmd.size);
 	else
 		ret = remove_memory(cmd.start, cmd.size);
+	trace_memhp_phys(offline_first ? MEMHP_OP_OFFLINE_REMOVE : MEMHP_OP_REMOVE, cmd.start,
+			 cmd.size, 0, ret, ktime_get_ns() - t0);
 	if (ret) {
 		memhp_reject(file, "%s: %d, range kept",
 			     offline_first ? "offline_and_remove_memory" : "remove_memory", ret);

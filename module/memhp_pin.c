@@ -54,6 +54,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -66,6 +67,7 @@
 
 #include "memhp.h"
 #include "memhp_compat.h"
+#include "memhp_trace.h"
 
 struct memhp_pin {
 	struct list_head list;
@@ -126,6 +128,7 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 	struct memhp_phys_cmd cmd;
 	struct memhp_pin *p, *q;
 	int ret;
+	u64 t0;
 
 	ret = memhp_get_phys_cmd("pin", false, PAGE_SIZE, 1, ubuf, count, ppos, &cmd);
 	if (ret)
@@ -165,7 +168,9 @@ static ssize_t pin_write(struct file *file, const char __user *ubuf, size_t coun
 		ret = -EBUSY;
 		goto out_free;
 	}
+	t0 = ktime_get_ns();
 	ret = memhp_alloc_contig_range(p->pfn, p->pfn + p->nr, GFP_KERNEL);
+	trace_memhp_phys(MEMHP_OP_PIN, cmd.start, cmd.size, 0, ret, ktime_get_ns() - t0);
 	if (ret) {
 		memhp_reject("pin", "alloc_contig_range(0x%llx-0x%llx): %d", cmd.start,
 			     cmd.start + cmd.size - 1, ret);
@@ -204,8 +209,12 @@ static ssize_t unpin_write(struct file *file, const char __user *ubuf, size_t co
 	ret = -ENOENT;
 	list_for_each_entry(p, &pins, list) {
 		if (p->pfn == PHYS_PFN(cmd.start) && p->nr == PHYS_PFN(cmd.size)) {
+			u64 t0 = ktime_get_ns();
+
 			list_del(&p->list);
 			release(p);
+			trace_memhp_phys(MEMHP_OP_UNPIN, cmd.start, cmd.size, 0, 0,
+					 ktime_get_ns() - t0);
 			ret = 0;
 			break;
 		}

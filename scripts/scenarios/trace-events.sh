@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm:
+# cost: 20
+# debug: yes
+# needs: CONFIG_EVENT_TRACING
+#
+# memhp's trace events through tracefs, next to the kernel's own. With
+# memhp:* and migrate:mm_migrate_pages enabled: a DIMM of four blocks is
+# onlined movable, a program fills part of it, the blocks are offlined
+# (its pages migrate) and the DIMM unplugs. The trace holds, for every
+# block, its memhp_notify GOING_X/X pairs and one memhp_transition each
+# way, whose durations are the ones memhp's stats report (count and last
+# value); mm_migrate_pages with reason memory_hotplug for the filled
+# memory; an injected offline failure as memhp_inject; pin and unpin as
+# memhp_phys with their results.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+T=/sys/kernel/tracing
+g "modprobe memhp; echo offline > $SYS/auto_online_blocks
+   [ -e $T/trace ] || mount -t tracefs nodev $T"
+check "tracefs lists the memhp events" \
+	g "for e in memhp_notify memhp_transition memhp_inject memhp_phys; do test -d $T/events/memhp/\$e || exit 1; done"
+baseline_take
+g "echo 0 > $T/tracing_on; echo > $T/trace; echo 4096 > $T/buffer_size_kb
+   echo 1 > $T/events/memhp/enable
+   [ ! -d $T/events/migrate/mm_migrate_pages ] || echo 1 > $T/events/migrate/mm_migrate_pages/enable
+   echo clear > $MEMHP/stats; echo 1 > $T/tracing_on"
+
+plug_wait $((4 * $(block_size))) offline
+nb=$(wc -w <<<"$mine")
+check "online the blocks movable" set_blocks online_movable $mine
+end=$(printf '0x%x' $((addr + size - 1)))
+ready=$(fill_start 32M "$addr-$end") || true
+diag "$ready"
+# One offline refused by injection, then the real ones.
+b0=${mine%% *}
+r0="$(printf '0x%x' "$addr")-$(printf '0x%x' $((addr + $(block_size) - 1)))"
+g "memhpctl inject MEM_GOING_OFFLINE -16 --count 1 --range $r0 >/dev/null"
+expect_eq "an injected offline failure" EBUSY "$(g "memhp-write $SYS/$b0/state offline")"
+expect_eq "pin 4 MiB" OK "$(mw pin "$(printf '0x%x' "$addr") 4M")"
+expect_eq "unpin it" OK "$(mw unpin "$(printf '0x%x' "$addr") 4M")"
+check "offline the blocks" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
+result=$(fill_check)
+diag "$result"
+g "echo 0 > $T/tracing_on"
+trace=$(g "grep -v '^#' $T/trace")
+stats=$(g "cat $MEMHP/stats")
+
+pfns=$(for b in $mine; do printf '0x%x\n' $((${b#memory} * $(block_size) / 4096)); done)
+# count EVENT ACTION: records of that event and action for the DIMM's blocks
+count() {
+	local pfn n=0
+	for pfn in $pfns; do
+		n=$((n + $(grep -c " $1: $2 .*start_pfn=$pfn " <<<"$trace" || true)))
+	done
+	echo $n
+}
+for a in MEM_GOING_ONLINE MEM_ONLINE MEM_GOING_OFFLINE MEM_OFFLINE; do
+	want=$nb
+	[ $a = MEM_GOING_OFFLINE ] && want=$((nb + 1))	# the injected one
+	expect_eq "memhp_notify $a for each block" $want "$(count memhp_notify "$a ([0-9]*)")"
+done
+expect_eq "memhp_notify MEM_CANCEL_OFFLINE for the injected one" 1 \
+	"$(count memhp_notify "MEM_CANCEL_OFFLINE ([0-9]*)")"
+for dir in ONLINE OFFLINE; do
+	lc=${dir,,}
+	expect_eq "memhp_transition MEM_$dir: one per block" $nb "$(count memhp_transition MEM_$dir)"
+	st_count=$(awk -v n="${lc}_us" '$1 == n { sub("count=", "", $2); print $2 }' <<<"$stats")
+	st_last=$(awk -v n="${lc}_us" '$1 == n { sub("last=", "", $6); print $6 }' <<<"$stats")
+	tr_all=$(grep -c " memhp_transition: MEM_\(CANCEL_\)\?$dir " <<<"$trace" || true)
+	tr_last=$(grep " memhp_transition: MEM_\(CANCEL_\)\?$dir " <<<"$trace" | tail -n 1 |
+		sed 's/.*duration_us=\([0-9]*\).*/\1/')
+	expect_eq "memhp_transition MEM_$dir: as many as stats counts" "$st_count" "$tr_all"
+	expect_eq "... and the last duration is stats' last ($st_last us)" "$st_last" "$tr_last"
+done
+check "memhp_inject: the injected failure, its count used up" \
+	grep -q " memhp_inject: MEM_GOING_OFFLINE range=$r0 error=-16 delay_ms=0 count_left=0" <<<"$trace"
+check "memhp_phys: pin, ret=0" grep -q " memhp_phys: pin range=$(printf '0x%x' "$addr")-.* ret=0 " <<<"$trace"
+check "memhp_phys: unpin, ret=0" grep -q " memhp_phys: unpin range=$(printf '0x%x' "$addr")-.* ret=0 " <<<"$trace"
+if grep -q '^RESULT ok' <<<"$result" && grep -q 'MiB in range' <<<"$ready" &&
+	! grep -q ' 0 MiB in range' <<<"$ready"; then
+	check "mm_migrate_pages with reason memory_hotplug (the filled memory moved)" \
+		grep -q " mm_migrate_pages: .*reason=memory_hotplug" <<<"$trace"
+else
+	diag "none of the program's memory was in the DIMM: no migration to look for"
+fi
+g "echo 0 > $T/events/enable; echo > $T/trace"
+check "unplug $id" vm unplug "$VM" "$id"
+baseline_expect
+finish
