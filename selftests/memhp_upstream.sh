@@ -10,8 +10,10 @@
 # contig-zones policy a block at the edge of ZONE_MOVABLE, once offline, no
 # longer intersects it and goes to ZONE_NORMAL, where kernel allocations can
 # pin it and make the DIMM impossible to unplug. auto-movable keeps it
-# movable (a boot block it offlines may come back movable too, which is
-# harmless); the previous policy is restored at the end.
+# movable; the previous policy is restored at the end. A boot block it
+# offlines may come back movable too: that is not harmless (ZONE_MOVABLE's
+# free boot memory then serves user allocations that later tests expect in
+# a new DIMM), so every boot block is put back into the zone it was in.
 
 . "$(dirname "$0")/memhp_lib.sh"
 
@@ -28,12 +30,15 @@ if [ -z "$offline_blocks" ]; then
 	ktap_skip_all "no offline hot-plugged memory block (plug a DIMM)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 5
+ktap_set_plan 6
 
 # Above memory-notifier-error-inject (priority 0): memhp sees every GOING_X.
 rmmod memhp 2>/dev/null
 modprobe memhp priority=100
 online_before=$(grep -l '^online$' "$MEMORY_SYSFS"/memory*/state | wc -l)
+# "memoryN ZONE" for every online block, to put them back afterwards.
+zones_before=$(cd "$MEMORY_SYSFS" && for b in memory*; do
+	[ "$(cat $b/state)" = online ] && echo "$b $(cat $b/valid_zones)"; done)
 POLICY=/sys/module/memory_hotplug/parameters/online_policy
 policy=
 if [ -w "$POLICY" ]; then
@@ -80,6 +85,33 @@ for b in $offline_blocks; do
 done
 [ -z "$stuck" ] || ktap_print_msg "still online:$stuck"
 ktap_test_result "the hot-plugged blocks are offline again" [ -z "$stuck" ]
+
+# Boot blocks back into their zones (offline, then online into that zone).
+moved=
+echo "$zones_before" | while read -r b z; do
+	[ -n "$b" ] || continue
+	case $z in Movable) to=online_movable ;; *) to=online_kernel ;; esac
+	if [ "$(cat "$MEMORY_SYSFS/$b/state")" != online ]; then
+		echo $to >"$MEMORY_SYSFS/$b/state"
+		echo "$b: offline -> $(cat "$MEMORY_SYSFS/$b/valid_zones") (was $z)"
+		continue
+	fi
+	now=$(cat "$MEMORY_SYSFS/$b/valid_zones")
+	[ "$now" != "$z" ] || continue
+	echo offline >"$MEMORY_SYSFS/$b/state" && echo $to >"$MEMORY_SYSFS/$b/state"
+	echo "$b: $now -> $(cat "$MEMORY_SYSFS/$b/valid_zones") (was $z)"
+done >/tmp/memhp-upstream-zones.log 2>&1
+moved=$(cat /tmp/memhp-upstream-zones.log)
+[ -z "$moved" ] || ktap_print_msg "put back: $moved"
+now=$(cd "$MEMORY_SYSFS" && for b in memory*; do
+	[ "$(cat $b/state)" = online ] && echo "$b $(cat $b/valid_zones)"; done)
+same=1
+[ "$now" = "$zones_before" ] || same=0
+[ $same -eq 1 ] ||
+	ktap_print_msg "online blocks and zones, before: $(echo $zones_before)" \
+		"after: $(echo $now)"
+# (ktap_test_result runs its command unquoted: compare first.)
+ktap_test_result "the boot blocks are online in the zones they were in" [ $same -eq 1 ]
 
 [ -z "$policy" ] || echo "$policy" >"$POLICY"
 rmmod memhp && modprobe memhp
