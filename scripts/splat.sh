@@ -71,7 +71,10 @@ splat_reports() {
 		body = ""; lines = 0
 	}
 	{
-		start = $0 ~ splat && (body == "" || $0 !~ /Call Trace/)
+		# A page fault report is "BUG: ... #PF ... Oops: ... RIP ... Call
+		# Trace": its Oops line does not start another report.
+		cont = $0 ~ /Oops: / && first ~ /BUG: (kernel NULL pointer dereference|unable to handle)/
+		start = $0 ~ splat && (body == "" || ($0 !~ /Call Trace/ && !cont))
 		if (start) { flush(); body = $0; first = $0; lines = 1; next }
 		if (body != "") {
 			body = body " " $0; lines++
