@@ -54,33 +54,29 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die(1, "guest agent: write: %s", strerror(errno));
+		p += n;
+		len -= n;
+	}
+}
+
 static void send_frame(int fd, uint32_t id, char type, const void *data, uint32_t len)
 {
 	struct agent_hdr h = { .magic = AGENT_MAGIC, .type = type, .id = id, .len = len };
-	const char *p;
-	size_t left;
 
 	/* x86-64 hosts only (as QEMU's TCG here): the header is little-endian. */
-	for (p = (const char *)&h, left = sizeof(h); left; ) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die(1, "guest agent: write: %s", strerror(errno));
-		p += n;
-		left -= n;
-	}
-	for (p = data, left = len; left; ) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die(1, "guest agent: write: %s", strerror(errno));
-		p += n;
-		left -= n;
-	}
+	write_all(fd, &h, sizeof(h));
+	write_all(fd, data, len);
 }
 
 static void put(int fd, const char *p, size_t len)
