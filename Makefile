@@ -13,6 +13,7 @@
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
 #   make stress           concurrent hotplug soak (DURATION=600 seconds)
+#   make dkms             dkms add/build/install/remove on 6.1 and 6.12 (host)
 #   make clean
 
 SHELL := /bin/bash
@@ -30,7 +31,7 @@ MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
 .PHONY: all module deps modules_install image user selftests check demo vm lint \
-	unit fuzz stress clean help debug-kernel
+	unit fuzz stress dkms clean help debug-kernel
 
 all: module
 
@@ -99,6 +100,10 @@ unit: deps
 
 fuzz: deps
 	+$(MAKE) -C $(TOP)/tests/unit fuzz FUZZ_TIME=$(or $(FUZZ_TIME),600)
+
+# The DKMS packaging (dkms.conf), in private dkms trees on the host.
+dkms: deps
+	$(TOP)/scripts/dkms-check
 
 clean:
 	rm -rf $(TOP)/build

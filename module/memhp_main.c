@@ -84,3 +84,4 @@ module_exit(memhp_exit);
 
 MODULE_DESCRIPTION("Memory hotplug lab: notifier recorder, error injection, physical hot(un)plug");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MEMHP_VERSION);
