@@ -14,15 +14,19 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
+#include <linux/limits.h>
 #include <linux/memory.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #include "memhp.h"
 #include "memhp_compat.h"
@@ -67,12 +71,15 @@ static struct {
 	unsigned int size;		/* capacity */
 	unsigned int head;		/* index of the oldest record */
 	unsigned int len;		/* records held */
-	u64 next_seq;
+	u64 next_seq;			/* WRITE_ONCE: readers poll it */
+	u64 clear_seq;			/* next_seq at the last clear */
 	u64 dropped;
 	u64 count[MEMHP_NR_ACTIONS];
 	struct memhp_latency online, offline;
+	wait_queue_head_t wait;		/* readers waiting for a record */
 } rec = {
 	.lock = __SPIN_LOCK_UNLOCKED(rec.lock),
+	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(rec.wait),
 };
 
 static const char * const action_names[MEMHP_NR_ACTIONS] = {
@@ -240,7 +247,8 @@ static void memhp_record(const struct memhp_event *in, u64 now)
 	e = &rec.ring[(rec.head + rec.len) % rec.size];
 	rec.len++;
 	*e = *in;
-	e->seq = rec.next_seq++;
+	e->seq = rec.next_seq;
+	WRITE_ONCE(rec.next_seq, rec.next_seq + 1);
 	e->time_ns = now;
 	e->pid = task_pid_nr(current);
 	memcpy(e->comm, comm, sizeof(e->comm));
@@ -265,6 +273,7 @@ static void memhp_record(const struct memhp_event *in, u64 now)
 		break;
 	}
 	spin_unlock(&rec.lock);
+	wake_up_interruptible(&rec.wait);
 
 	trace_memhp_notify(in->type, in->action, in->start_pfn, in->nr_pages, in->nid,
 			   in->injected, in->delay_ms);
@@ -298,6 +307,42 @@ static int memhp_notifier_call(struct notifier_block *nb, unsigned long action,
 
 static struct notifier_block memhp_nb = {
 	.notifier_call = memhp_notifier_call,
+};
+
+/*
+ * How long one call takes through the whole memory notifier chain: a
+ * notifier registered first in the chain (INT_MAX) notes the time and one
+ * registered last (INT_MIN) emits memhp_chain.  Notifiers of the same
+ * priority registered earlier run before (at INT_MAX) or after (at INT_MIN)
+ * them.  The calls come one at a time: memory_notify() is called between
+ * mem_hotplug_begin() and mem_hotplug_done() (online_pages(),
+ * offline_pages(), and 6.12's memory_block_online()/_offline()).  A
+ * veto stops the chain before the last notifier: no memhp_chain then.
+ */
+static u64 chain_t0;
+
+static int memhp_chain_first(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	if (trace_memhp_chain_enabled())
+		chain_t0 = ktime_get_ns();
+	return NOTIFY_OK;
+}
+
+static int memhp_chain_last(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	const struct memory_notify *mn = arg;
+
+	if (trace_memhp_chain_enabled() && chain_t0) {
+		trace_memhp_chain(memhp_classify(action), mn->start_pfn, mn->nr_pages,
+				  ktime_get_ns() - chain_t0);
+		chain_t0 = 0;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block memhp_chain_nb[] = {
+	{ .notifier_call = memhp_chain_first, .priority = INT_MAX },
+	{ .notifier_call = memhp_chain_last, .priority = INT_MIN },
 };
 
 #if MEMHP_HAVE_NODE_NOTIFIER
@@ -369,109 +414,218 @@ static void memhp_unregister_node_notifier(void)
 /* ------------------------------------------------------------- events */
 
 /*
- * Readers stream the ring: they copy at most EVENTS_BATCH records at a time
- * under rec.lock and format them after dropping it, so a reader holds the
- * lock the notifier takes for a bounded time, and an open costs one batch
- * buffer whatever log_size is.  The ring always holds the records
- * next_seq - len .. next_seq - 1, so a record is found by its seq.
+ * Readers stream the ring without consuming it.  A read() copies at most
+ * EVENTS_BATCH records under rec.lock and formats them after dropping it, so
+ * a reader holds the lock the notifier takes for a bounded time, and an open
+ * costs one batch buffer whatever log_size is.  The ring always holds the
+ * records next_seq - len .. next_seq - 1, so a record is found by its seq.
  *
- * A reader sees the records present when it opened (up to that open's
- * next_seq), oldest first.  One that the notifier overwrites before the
- * reader gets to it is missing from the output: the gap shows in SEQ, and
- * "dropped" in stats counts it.
+ * An open file first gives the records present when it was opened, oldest
+ * first, then end of file once: `cat events` is a snapshot.  Reading on
+ * after that end of file gives each new record as it arrives, blocking
+ * until there is one (or -EAGAIN with O_NONBLOCK); poll() says when a read
+ * will not block.  Records the reader has not got to that a clear or a ring
+ * overflow removed are reported in-line, where they were, as
+ * "# cleared N records (seq A-B)" and "# lost N records (seq A-B): ring
+ * overflow".
+ *
+ * Lock order: events_reader.lock, then rec.lock.
  */
 #define EVENTS_BATCH	64
+#define EVENTS_LINE	256
 
-struct events_iter {
-	u64 first;			/* the oldest seq at open */
-	u64 end;			/* next_seq at open: stop there */
-	unsigned int n, i;		/* records in batch, the one shown */
+struct events_reader {
+	struct mutex lock;		/* one read() at a time on this file */
+	u64 next;			/* the seq to give next */
+	u64 end;			/* next_seq at open: end of file once there */
+	bool eof_done;			/* that end of file was given */
+	u64 cleared_from, cleared;	/* a gap to report: cleared records, */
+	u64 lost_from, lost;		/* and records lost to overflow */
+	unsigned int n, i;		/* records in batch, the one to show next */
+	size_t len, off;		/* the text in line[], and how much went out */
+	char line[EVENTS_LINE];
 	struct memhp_event batch[EVENTS_BATCH];
 };
 
-/* Copy the records from seq @from on (at most a batch) into @it. */
-static void events_fill(struct events_iter *it, u64 from)
+/*
+ * Copy the records from r->next on (at most a batch, and not past the end
+ * of file while it is due) into r->batch; note the records removed before
+ * the reader got to them.
+ */
+static void events_fill(struct events_reader *r)
 {
-	u64 oldest, stop;
+	u64 oldest, stop, from;
 	unsigned int i;
 
 	spin_lock(&rec.lock);
 	oldest = rec.next_seq - rec.len;
-	from = max(from, oldest);
-	stop = min(it->end, rec.next_seq);
-	it->n = from < stop ? min_t(u64, stop - from, EVENTS_BATCH) : 0;
-	for (i = 0; i < it->n; i++)
-		it->batch[i] = rec.ring[(rec.head + (from - oldest) + i) % rec.size];
+	if (r->next < oldest) {
+		/* Those before the last clear were cleared, the rest lost. */
+		from = max(r->next, rec.clear_seq);
+		if (r->next < rec.clear_seq) {
+			r->cleared_from = r->next;
+			r->cleared = min(rec.clear_seq, oldest) - r->next;
+		}
+		if (from < oldest) {
+			r->lost_from = from;
+			r->lost = oldest - from;
+		}
+		WRITE_ONCE(r->next, oldest);
+	}
+	stop = r->eof_done ? rec.next_seq : min(r->end, rec.next_seq);
+	r->n = r->next < stop ? min_t(u64, stop - r->next, EVENTS_BATCH) : 0;
+	for (i = 0; i < r->n; i++)
+		r->batch[i] = rec.ring[(rec.head + (r->next - oldest) + i) % rec.size];
 	spin_unlock(&rec.lock);
-	it->i = 0;
+	r->i = 0;
+	WRITE_ONCE(r->next, r->next + r->n);
 }
 
-/* *pos is the seq to show next, less it->first. */
-static void *events_start(struct seq_file *m, loff_t *pos)
+static size_t events_format(char *buf, size_t size, const struct memhp_event *e)
 {
-	struct events_iter *it = m->private;
+	size_t n;
 
-	if (it->end <= it->first || *pos >= it->end - it->first)
-		return NULL;
-	events_fill(it, it->first + *pos);
-	if (!it->n)
-		return NULL;
-	*pos = it->batch[0].seq - it->first;
-	return &it->batch[0];
-}
-
-static void *events_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	struct events_iter *it = m->private;
-	const struct memhp_event *e = v;
-
-	*pos = e->seq + 1 - it->first;
-	if (++it->i < it->n)
-		return &it->batch[it->i];
-	return events_start(m, pos);
-}
-
-static void events_stop(struct seq_file *m, void *v)
-{
-}
-
-static int events_show(struct seq_file *m, void *v)
-{
-	const struct memhp_event *e = v;
-
-	seq_printf(m, "%llu %llu ", e->seq, e->time_ns);
+	n = scnprintf(buf, size, "%llu %llu ", e->seq, e->time_ns);
 	if (e->type == MEMHP_UNKNOWN)
-		seq_printf(m, "MEM_UNKNOWN_%lu", e->action);
+		n += scnprintf(buf + n, size - n, "MEM_UNKNOWN_%lu", e->action);
 	else
-		seq_puts(m, memhp_action_name(e->type));
-	seq_printf(m, " start_pfn=0x%lx nr_pages=%lu nid=%d pid=%d comm=%s",
-		   e->start_pfn, e->nr_pages, e->nid, e->pid, e->comm);
+		n += scnprintf(buf + n, size - n, "%s", memhp_action_name(e->type));
+	n += scnprintf(buf + n, size - n, " start_pfn=0x%lx nr_pages=%lu nid=%d pid=%d comm=%s",
+		       e->start_pfn, e->nr_pages, e->nid, e->pid, e->comm);
 	if (e->injected)
-		seq_printf(m, " injected=%d", e->injected);
+		n += scnprintf(buf + n, size - n, " injected=%d", e->injected);
 	if (e->delay_ms)
-		seq_printf(m, " delay_ms=%u", e->delay_ms);
-	seq_putc(m, '\n');
+		n += scnprintf(buf + n, size - n, " delay_ms=%u", e->delay_ms);
+	n += scnprintf(buf + n, size - n, "\n");
+	return n;
+}
+
+/* Put the next line into r->line: false if there is none yet. */
+static bool events_next_line(struct events_reader *r)
+{
+	if (r->i == r->n)
+		events_fill(r);
+	r->off = 0;
+	if (r->cleared) {
+		r->len = scnprintf(r->line, sizeof(r->line),
+				   "# cleared %llu records (seq %llu-%llu)\n", r->cleared,
+				   r->cleared_from, r->cleared_from + r->cleared - 1);
+		r->cleared = 0;
+		return true;
+	}
+	if (r->lost) {
+		r->len = scnprintf(r->line, sizeof(r->line),
+				   "# lost %llu records (seq %llu-%llu): ring overflow\n",
+				   r->lost, r->lost_from, r->lost_from + r->lost - 1);
+		r->lost = 0;
+		return true;
+	}
+	if (r->i == r->n) {
+		r->len = 0;
+		return false;
+	}
+	r->len = events_format(r->line, sizeof(r->line), &r->batch[r->i++]);
+	return true;
+}
+
+/* Has a record arrived that @r has not given yet? */
+static bool events_new(const struct events_reader *r)
+{
+	return READ_ONCE(rec.next_seq) > READ_ONCE(r->next);
+}
+
+static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	struct events_reader *r = file->private_data;
+	ssize_t done = 0;
+	int ret;
+
+	if (mutex_lock_interruptible(&r->lock))
+		return -ERESTARTSYS;
+	while (done < count) {
+		if (r->off < r->len) {
+			size_t k = min_t(size_t, count - done, r->len - r->off);
+
+			if (copy_to_user(ubuf + done, r->line + r->off, k)) {
+				done = done ?: -EFAULT;
+				break;
+			}
+			r->off += k;
+			done += k;
+			continue;
+		}
+		if (events_next_line(r))
+			continue;
+		if (done)
+			break;
+		if (!r->eof_done) {
+			/* The records present at open are out: end of file, once. */
+			r->eof_done = true;
+			break;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			done = -EAGAIN;
+			break;
+		}
+		mutex_unlock(&r->lock);
+		ret = wait_event_interruptible(rec.wait, events_new(r));
+		if (ret)
+			return ret;
+		if (mutex_lock_interruptible(&r->lock))
+			return -ERESTARTSYS;
+	}
+	mutex_unlock(&r->lock);
+	return done;
+}
+
+static __poll_t events_poll(struct file *file, poll_table *wait)
+{
+	struct events_reader *r = file->private_data;
+	bool pending;
+
+	if (!r)
+		return 0;
+	poll_wait(file, &rec.wait, wait);
+	/*
+	 * Without r->lock (a read() may hold it while it waits): a stale
+	 * answer costs one read() that finds nothing new, or one more poll().
+	 */
+	pending = data_race(!r->eof_done || r->off < r->len || r->i < r->n);
+	if (pending || events_new(r))
+		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
-static const struct seq_operations events_seq_ops = {
-	.start = events_start,
-	.next = events_next,
-	.stop = events_stop,
-	.show = events_show,
-};
-
 static int events_open(struct inode *inode, struct file *file)
 {
-	struct events_iter *it;
+	struct events_reader *r;
 
-	it = __seq_open_private(file, &events_seq_ops, sizeof(*it));
-	if (!it)
+	/* A stream, as seq_file files are: pread/pwrite give -ESPIPE. */
+	file->f_mode &= ~(FMODE_PREAD | FMODE_PWRITE);
+	/* "echo clear >events" needs no reader. */
+	if (!(file->f_mode & FMODE_READ))
+		return 0;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
 		return -ENOMEM;
+	mutex_init(&r->lock);
 	spin_lock(&rec.lock);
-	it->first = rec.next_seq - rec.len;
-	it->end = rec.next_seq;
+	r->next = rec.next_seq - rec.len;
+	r->end = rec.next_seq;
 	spin_unlock(&rec.lock);
+	file->private_data = r;
+	return 0;
+}
+
+static int events_release(struct inode *inode, struct file *file)
+{
+	struct events_reader *r = file->private_data;
+
+	if (r) {
+		mutex_destroy(&r->lock);
+		kfree(r);
+	}
 	return 0;
 }
 
@@ -503,6 +657,7 @@ static ssize_t events_write(struct file *file, const char __user *ubuf,
 	spin_lock(&rec.lock);
 	rec.head = 0;
 	rec.len = 0;
+	rec.clear_seq = rec.next_seq;
 	spin_unlock(&rec.lock);
 	return count;
 }
@@ -510,10 +665,11 @@ static ssize_t events_write(struct file *file, const char __user *ubuf,
 static const struct file_operations events_fops = {
 	.owner = THIS_MODULE,
 	.open = events_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
+	.read = events_read,
+	.poll = events_poll,
+	.llseek = noop_llseek,
 	.write = events_write,
-	.release = seq_release_private,
+	.release = events_release,
 };
 
 /* -------------------------------------------------------------- stats */
@@ -598,11 +754,21 @@ int memhp_events_init(unsigned int log_size, int priority)
 	ret = register_memory_notifier(&memhp_nb);
 	if (ret)
 		goto out_free;
-	ret = memhp_register_node_notifier(priority);
+	ret = register_memory_notifier(&memhp_chain_nb[0]);
 	if (ret)
 		goto out_unregister;
+	ret = register_memory_notifier(&memhp_chain_nb[1]);
+	if (ret)
+		goto out_unregister_first;
+	ret = memhp_register_node_notifier(priority);
+	if (ret)
+		goto out_unregister_last;
 	return 0;
 
+out_unregister_last:
+	unregister_memory_notifier(&memhp_chain_nb[1]);
+out_unregister_first:
+	unregister_memory_notifier(&memhp_chain_nb[0]);
 out_unregister:
 	unregister_memory_notifier(&memhp_nb);
 out_free:
@@ -624,6 +790,8 @@ int memhp_events_files(struct dentry *root)
 void memhp_events_exit(void)
 {
 	memhp_unregister_node_notifier();
+	unregister_memory_notifier(&memhp_chain_nb[1]);
+	unregister_memory_notifier(&memhp_chain_nb[0]);
 	unregister_memory_notifier(&memhp_nb);
 	kvfree(rec.ring);
 	rec.ring = NULL;

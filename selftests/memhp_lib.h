@@ -19,6 +19,15 @@
 #define PAGE_SZ		4096UL
 
 /* Whole file into buf (NUL-terminated); bytes read or -errno. */
+/* The slow-machine knob (MEMHP_SLOW, default 1): deadlines are multiplied by it. */
+static inline unsigned int memhp_slow(void)
+{
+	const char *env = getenv("MEMHP_SLOW");
+	int v = env ? atoi(env) : 1;
+
+	return v > 0 ? v : 1;
+}
+
 static inline int read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
@@ -165,6 +174,9 @@ static inline int read_events_filtered(struct memhp_ev **evs, int core_only)
 			v = bigger;
 			cap *= 2;
 		}
+		/* "# cleared ..." / "# lost ...": records removed before read. */
+		if (line[0] == '#')
+			continue;
 		e = &v[n];
 		memset(e, 0, sizeof(*e));
 		if (sscanf(line, "%llu %llu %39s start_pfn=0x%lx nr_pages=%lu nid=%d pid=%d",

@@ -9,6 +9,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,6 +414,154 @@ TEST_F(notifier, delay_holds_until_released)
 	EXPECT_STREQ("MEM_ONLINE", ev[1].action);
 	EXPECT_EQ(0, ev[1].delay_ms);
 	free(ev);
+}
+
+/* Read what @fd (O_NONBLOCK) has now into @buf: bytes, -1 with errno. */
+static ssize_t read_now(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < size - 1) {
+		r = read(fd, buf + got, size - 1 - got);
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r < 0)
+			return -1;
+		if (!r)
+			break;
+		got += r;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+static int readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
+/*
+ * A reader that keeps events open: the records present at open, end of file
+ * once, then nothing (EAGAIN, poll quiet) until a transition, whose records
+ * then come without reopening.
+ */
+TEST_F(notifier, follow_gets_new_records)
+{
+	char buf[4096], want[96];
+	int fd;
+
+	fd = open(MEMHP_DIR "/events", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));	/* cleared in setup: EOF */
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, readable(fd, 0));
+
+	ASSERT_EQ(0, set_block(self->blk[0], "online_movable"));
+	/* The record was made before the write returned: readable at once. */
+	EXPECT_EQ(1, readable(fd, 0));
+	ASSERT_LT(0, read_now(fd, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "MEM_GOING_ONLINE start_pfn=0x%lx ", pfn_of(self, 0));
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("got: %s", buf);
+	snprintf(want, sizeof(want), "MEM_ONLINE start_pfn=0x%lx ", pfn_of(self, 0));
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("got: %s", buf);
+	EXPECT_EQ(0, readable(fd, 0));
+
+	/* Records cleared before this reader got to them are named, in place. */
+	ASSERT_EQ(0, set_block(self->blk[0], "offline"));
+	ASSERT_EQ(0, write_file(MEMHP_DIR "/events", "clear"));
+	ASSERT_LT(0, read_now(fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, "# cleared ", 10)) TH_LOG("got: %s", buf);
+	EXPECT_EQ(NULL, strstr(buf, "MEM_")) TH_LOG("got: %s", buf);
+
+	/* And it goes on after the clear. */
+	ASSERT_EQ(0, set_block(self->blk[1], "online_movable"));
+	ASSERT_LT(0, read_now(fd, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "MEM_ONLINE start_pfn=0x%lx ", pfn_of(self, 1));
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("got: %s", buf);
+	close(fd);
+	write_file(MEMHP_DIR "/events", "clear");
+	self->online_before = count_online_blocks();
+}
+
+static void on_alarm(int sig __attribute__((unused)))
+{
+}
+
+/* A blocking read waits for the next record; a signal interrupts it. */
+TEST_F(notifier, follow_blocks_until_record)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	char buf[4096], want[96];
+	ssize_t r;
+	pid_t pid;
+	int fd, status;
+
+	fd = open(MEMHP_DIR "/events", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, read(fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+
+	alarm(1);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));	/* nothing happens: EINTR */
+	EXPECT_EQ(EINTR, errno);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(set_block(self->blk[0], "online_movable") ? 1 : 0);
+	alarm(60 * memhp_slow());			/* a deadline, not a measure */
+	r = read(fd, buf, sizeof(buf) - 1);
+	alarm(0);
+	ASSERT_LT(0, r) TH_LOG("read: %s", strerror(errno));
+	buf[r] = '\0';
+	snprintf(want, sizeof(want), " start_pfn=0x%lx ", pfn_of(self, 0));
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("got: %s", buf);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+}
+
+/* Records a ring overflow took before the reader read them are reported. */
+TEST_F(notifier, follow_reports_overflow)
+{
+	char buf[8192], *nl;
+	unsigned long long n, a, b;
+	struct memhp_ev *ev;
+	long long total;
+	int fd, i, k;
+
+	ASSERT_EQ(0, load_memhp("log_size=4"));
+	fd = open(MEMHP_DIR "/events", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, read(fd, buf, sizeof(buf)));
+	for (i = 0; i < NBLK; i++)
+		ASSERT_EQ(0, set_block(self->blk[i], "online_movable"));
+	for (i = 0; i < NBLK; i++)
+		ASSERT_EQ(0, set_block(self->blk[i], "offline"));
+	total = total_records();
+	ASSERT_LT(0, read_now(fd, buf, sizeof(buf)));
+	close(fd);
+
+	ASSERT_EQ(3, sscanf(buf, "# lost %llu records (seq %llu-%llu): ring overflow",
+			    &n, &a, &b)) TH_LOG("got: %s", buf);
+	EXPECT_EQ(total - 4, n);
+	EXPECT_EQ(0, a);				/* a fresh module starts at 0 */
+	EXPECT_EQ(total - 5, b);
+	nl = strchr(buf, '\n');
+	ASSERT_NE(NULL, nl);
+	for (k = 0; (nl = strchr(nl + 1, '\n')); k++)
+		;
+	EXPECT_EQ(4, k) TH_LOG("got: %s", buf);		/* then the 4 kept */
+	k = read_events_filtered(&ev, 0);
+	EXPECT_EQ(4, k);
+	free(ev);
+
+	ASSERT_EQ(0, load_memhp(""));
+	self->online_before = count_online_blocks();
 }
 
 TEST_HARNESS_MAIN
