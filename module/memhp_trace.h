@@ -7,6 +7,8 @@
  *   memhp_notify      every memory notifier call memhp receives
  *   memhp_transition  a block's GOING_X closed by X or CANCEL_X, with its
  *                     duration (what stats' online_us/offline_us average)
+ *   memhp_chain       one notifier call's way through the whole chain: from
+ *                     memhp's first-running notifier to its last-running one
  *   memhp_inject      an injected failure or delay
  *   memhp_phys        add, remove, offline_remove, pin, unpin: range,
  *                     result and duration
@@ -141,6 +143,30 @@ TRACE_EVENT(memhp_transition,
 		      __entry->start_pfn,
 		      __entry->nr_pages,
 		      __entry->duration_ns / NSEC_PER_USEC)
+);
+
+TRACE_EVENT(memhp_chain,
+	    TP_PROTO(enum memhp_action type,
+		     unsigned long start_pfn,
+		     unsigned long nr_pages,
+		     u64 duration_ns),
+	    TP_ARGS(type,
+		    start_pfn,
+		    nr_pages,
+		    duration_ns),
+	    TP_STRUCT__entry(__field(unsigned long, start_pfn)
+			     __field(unsigned long, nr_pages)
+			     __field(u64, duration_ns)
+			     __field(u8, type)),
+	    TP_fast_assign(__entry->start_pfn = start_pfn;
+			   __entry->nr_pages = nr_pages;
+			   __entry->duration_ns = duration_ns;
+			   __entry->type = type;),
+	    TP_printk("%s start_pfn=0x%lx nr_pages=%lu duration_ns=%llu",
+		      memhp_show_action(__entry->type),
+		      __entry->start_pfn,
+		      __entry->nr_pages,
+		      __entry->duration_ns)
 );
 
 TRACE_EVENT(memhp_inject,
