@@ -17,10 +17,14 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #define SYS	"/sys/devices/system/memory"
 #define MEMHP	"/sys/kernel/debug/memhp"
@@ -395,30 +399,35 @@ static int memhp_write(const char *file, const char *text)
 
 static int cmd_events(int argc, char **argv)
 {
-	unsigned long long seen = 0, seq;
-	char line[512];
-	FILE *f;
+	char buf[8192];
+	ssize_t n;
+	int fd;
 
 	if (argc == 1)
 		return cat_file(MEMHP "/events");
 	if (strcmp(argv[1], "--follow") && strcmp(argv[1], "-f")) {
 		printf("usage: memhpctl events [--follow]\n"
-		       "memhp's notifier records; --follow keeps printing new ones.\n");
+		       "memhp's notifier records; --follow prints them, then each new one as\n"
+		       "it arrives (until interrupted). Records a clear or a ring overflow\n"
+		       "removed before they were read show as \"# cleared ...\" / \"# lost ...\".\n");
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
+	fd = open(MEMHP "/events", O_RDONLY);
+	if (fd < 0)
+		die("%s/events: %s", MEMHP, strerror(errno));
+	/*
+	 * The file gives the records present at open, end of file once, then
+	 * blocks in read() until the next record: no polling interval.
+	 */
 	for (;;) {
-		f = fopen(MEMHP "/events", "r");
-		if (!f)
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			die("%s/events: %s", MEMHP, strerror(errno));
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%llu", &seq) == 1 && seq + 1 > seen) {
-				fputs(line, stdout);
-				seen = seq + 1;
-			}
-		}
-		fclose(f);
+		if (n > 0 && fwrite(buf, 1, n, stdout) != (size_t)n)
+			return 1;
 		fflush(stdout);
-		usleep(200000);
 	}
 }
 
@@ -500,6 +509,315 @@ static int cmd_show(int argc, char **argv, const char *file, const char *what)
 	return cat_file(path);
 }
 
+/* ------------------------------------------------------------- trace */
+
+/*
+ * memhpctl trace: record memhp's trace events with the kernel's migration
+ * and isolation events in a tracefs instance of its own (the global buffer
+ * and other users' instances are left alone) while a command runs, then
+ * print one timeline row per block online/offline.
+ */
+static const char * const trace_events[] = {
+	"memhp",				/* the whole system */
+	"migrate/mm_migrate_pages",
+	"page_isolation/test_pages_isolated",
+};
+
+struct tl_row {
+	unsigned long pfn, nr;
+	double t0;
+	int offline;			/* 0 online, 1 offline */
+	int open;
+	int injected;			/* memhp's injected errno on GOING_X */
+	unsigned long long dur_us;	/* memhp_transition */
+	unsigned long long chain_ns;	/* memhp_chain: GOING_X + X/CANCEL_X */
+	unsigned long migrated, failed, passes, isol_fail;
+	char result[40];
+};
+
+static const char *tracefs_root(void)
+{
+	static const char * const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "%s/instances", roots[i]);
+		if (!access(p, F_OK))
+			return roots[i];
+	}
+	if (!mount("nodev", roots[0], "tracefs", 0, NULL))
+		return roots[0];
+	return NULL;
+}
+
+/* The timestamp of a trace line: the field before ": EVENT: " at @ev. */
+static double trace_ts(const char *line, const char *ev)
+{
+	const char *p = ev;
+
+	while (p > line && p[-1] != ' ')
+		p--;
+	return strtod(p, NULL);
+}
+
+static unsigned long field_ul(const char *s, const char *name)
+{
+	const char *p = strstr(s, name);
+
+	return p ? strtoul(p + strlen(name), NULL, 0) : 0;
+}
+
+/* Run @argv; its exit status.  With @quiet its output goes to /dev/null. */
+static int run_cmd(char **argv, int quiet)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		int null = quiet ? open("/dev/null", O_WRONLY) : -1;
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		signal(SIGINT, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "memhpctl trace: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void tl_print(struct tl_row *rows, int n, double t_first, unsigned long stray)
+{
+	unsigned long migrated = 0;
+	char block[48];
+	int i;
+
+	printf("%-16s %-7s %9s %10s %9s %9s %6s %7s %9s  %s\n", "BLOCK", "OP", "START_S",
+	       "TOTAL_MS", "CHAIN_US", "MIGRATED", "PASSES", "RETRIED", "ISOL_FAIL", "RESULT");
+	for (i = 0; i < n; i++) {
+		struct tl_row *r = &rows[i];
+		unsigned long long first = r->pfn * 4096ULL / block_size;
+		unsigned long long last = (r->pfn + r->nr) * 4096ULL / block_size - 1;
+
+		if (last > first)
+			snprintf(block, sizeof(block), "memory%llu-%llu", first, last);
+		else
+			snprintf(block, sizeof(block), "memory%llu", first);
+		printf("%-16s %-7s %9.4f %10.3f %9.1f %9lu %6lu %7lu %9lu  %s\n", block,
+		       r->offline ? "offline" : "online", r->t0 - t_first, r->dur_us / 1000.0,
+		       r->chain_ns / 1000.0, r->migrated, r->passes, r->failed, r->isol_fail,
+		       r->open ? "unfinished" : r->result);
+		migrated += r->migrated;
+	}
+	printf("# %d transitions; %lu pages (%lu MiB) migrated for them", n, migrated,
+	       migrated * 4096 / (1024 * 1024));
+	if (stray)
+		printf("; %lu pages migrated for hotplug outside them", stray);
+	printf("\n");
+}
+
+/* Parse the instance's trace text into timeline rows; print them. */
+static void tl_build(FILE *f, int raw)
+{
+	unsigned long stray = 0, in_buf, written;
+	struct tl_row *rows = NULL, *cur = NULL;
+	double t_first = -1;
+	int n = 0, cap = 0;
+	char line[1024];
+
+	while (fgets(line, sizeof(line), f)) {
+		char *ev, act[48];
+		unsigned long pfn, nr;
+		double ts;
+
+		if (raw)
+			fputs(line, stdout);
+		if (line[0] == '#') {
+			if (sscanf(line, "# entries-in-buffer/entries-written: %lu/%lu",
+				   &in_buf, &written) == 2 && in_buf < written)
+				fprintf(stderr, "memhpctl trace: %lu events lost (buffer full): "
+					"raise --buffer-kb\n", written - in_buf);
+			continue;
+		}
+		if ((ev = strstr(line, ": memhp_notify: "))) {
+			ts = trace_ts(line, ev);
+			if (sscanf(ev + 16, "%47s", act) != 1)
+				continue;
+			pfn = field_ul(ev, "start_pfn=");
+			nr = field_ul(ev, "nr_pages=");
+			if (!strcmp(act, "MEM_GOING_ONLINE") || !strcmp(act, "MEM_GOING_OFFLINE")) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 64;
+					rows = realloc(rows, cap * sizeof(*rows));
+					if (!rows)
+						die("out of memory");
+				}
+				cur = &rows[n++];
+				memset(cur, 0, sizeof(*cur));
+				cur->pfn = pfn;
+				cur->nr = nr;
+				cur->t0 = ts;
+				cur->offline = !strcmp(act, "MEM_GOING_OFFLINE");
+				cur->open = 1;
+				cur->injected = (int)strtol(strstr(ev, "injected=") ?
+							    strstr(ev, "injected=") + 9 : "0",
+							    NULL, 10);
+			} else if (cur && cur->open && cur->pfn == pfn &&
+				   (!strcmp(act, "MEM_ONLINE") || !strcmp(act, "MEM_OFFLINE"))) {
+				cur->open = 0;
+				snprintf(cur->result, sizeof(cur->result), "ok");
+			} else if (cur && cur->open && cur->pfn == pfn && !strncmp(act, "MEM_CANCEL_", 11)) {
+				cur->open = 0;
+				if (cur->injected)
+					snprintf(cur->result, sizeof(cur->result), "%s (memhp inject)",
+						 strerrorname_np(-cur->injected) ?: "error");
+				else
+					snprintf(cur->result, sizeof(cur->result), "cancelled");
+			}
+		} else if ((ev = strstr(line, ": memhp_transition: "))) {
+			ts = trace_ts(line, ev);
+			pfn = field_ul(ev, "start_pfn=");
+			if (cur && cur->pfn == pfn)
+				cur->dur_us = field_ul(ev, "duration_us=");
+		} else if ((ev = strstr(line, ": memhp_chain: "))) {
+			ts = trace_ts(line, ev);
+			pfn = field_ul(ev, "start_pfn=");
+			if (cur && cur->pfn == pfn)
+				cur->chain_ns += field_ul(ev, "duration_ns=");
+		} else if ((ev = strstr(line, ": mm_migrate_pages: "))) {
+			ts = trace_ts(line, ev);
+			if (!strstr(ev, "reason=memory_hotplug"))
+				continue;
+			if (cur && cur->open) {
+				cur->passes++;
+				cur->migrated += field_ul(ev, "nr_succeeded=");
+				cur->failed += field_ul(ev, "nr_failed=");
+			} else {
+				stray += field_ul(ev, "nr_succeeded=");
+			}
+		} else if ((ev = strstr(line, ": test_pages_isolated: "))) {
+			ts = trace_ts(line, ev);
+			if (cur && cur->open && strstr(ev, "ret=fail"))
+				cur->isol_fail++;
+		} else {
+			continue;
+		}
+		if (t_first < 0)
+			t_first = ts;
+	}
+	if (raw)
+		printf("\n");
+	tl_print(rows, n, t_first < 0 ? 0 : t_first, stray);
+	free(rows);
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	const char *out = NULL, *root;
+	char inst[PATH_MAX], path[PATH_MAX + 64], name[64], kb[32] = "4096";
+	int i, ret, raw = 0, cmd = 0;
+	unsigned int e;
+	FILE *f;
+
+	for (i = 1; i < argc && !cmd; i++) {
+		if (!strcmp(argv[i], "--")) {
+			cmd = i + 1;
+		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+			out = argv[++i];
+		} else if (!strcmp(argv[i], "--buffer-kb") && i + 1 < argc) {
+			snprintf(kb, sizeof(kb), "%s", argv[++i]);
+		} else if (!strcmp(argv[i], "--raw")) {
+			raw = 1;
+		} else if (argv[i][0] != '-') {
+			cmd = i;
+		} else {
+			int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+
+			fprintf(help ? stdout : stderr,
+				"usage: memhpctl trace [-o FILE.dat] [--buffer-kb KB] [--raw] [--] CMD [ARG...]\n"
+				"Records memhp:* with migrate:mm_migrate_pages and\n"
+				"page_isolation:test_pages_isolated in a tracefs instance of its own\n"
+				"while CMD runs, then prints a row per block online/offline:\n"
+				"  START_S    when GOING_X was sent, seconds from the first event\n"
+				"  TOTAL_MS   GOING_X to X/CANCEL_X as memhp's notifier saw them\n"
+				"             (memhp_transition: isolation, migration, draining)\n"
+				"  CHAIN_US   time inside the whole notifier chain for those two calls\n"
+				"             (memhp_chain: other notifiers run before memhp's own,\n"
+				"             so it can exceed TOTAL_MS; 0 when a veto ended it)\n"
+				"  MIGRATED   pages moved (mm_migrate_pages reason=memory_hotplug)\n"
+				"  PASSES     migrate_pages() calls;  RETRIED  pages that failed a\n"
+				"             pass and were retried;  ISOL_FAIL  test_pages_isolated\n"
+				"             checks that failed (another round followed)\n"
+				"  RESULT     ok, cancelled, or the errno memhp injected\n"
+				"-o FILE      also write the raw trace (trace-cmd extract) for\n"
+				"             trace-cmd report / KernelShark; --raw prints the text.\n"
+				"Exit status: CMD's.\n");
+			return help ? 0 : 2;
+		}
+	}
+	if (!cmd || cmd >= argc) {
+		fprintf(stderr, "memhpctl trace: no command (memhpctl trace --help)\n");
+		return 2;
+	}
+	if (access(MEMHP, F_OK))
+		die("memhp is not loaded (%s missing)", MEMHP);
+	init_block_size();
+	root = tracefs_root();
+	if (!root)
+		die("no tracefs (CONFIG_TRACING?)");
+	snprintf(name, sizeof(name), "memhp-%d", (int)getpid());
+	snprintf(inst, sizeof(inst), "%s/instances/%s", root, name);
+	if (mkdir(inst, 0755))
+		die("%s: %s", inst, strerror(errno));
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", inst);
+	if ((ret = write_str(path, kb)))
+		fprintf(stderr, "memhpctl trace: buffer_size_kb %s: %s\n", kb, strerror(-ret));
+	for (e = 0; e < sizeof(trace_events) / sizeof(trace_events[0]); e++) {
+		snprintf(path, sizeof(path), "%s/events/%s/enable", inst, trace_events[e]);
+		if ((ret = write_str(path, "1")))
+			fprintf(stderr, "memhpctl trace: no %s on this kernel (%s)\n",
+				trace_events[e], strerror(-ret));
+	}
+	snprintf(path, sizeof(path), "%s/tracing_on", inst);
+	write_str(path, "1");
+
+	signal(SIGINT, SIG_IGN);	/* like time(1): CMD gets it, we clean up */
+	ret = run_cmd(argv + cmd, 0);
+	signal(SIGINT, SIG_DFL);
+
+	write_str(path, "0");
+	snprintf(path, sizeof(path), "%s/trace", inst);
+	f = fopen(path, "r");
+	if (f) {
+		tl_build(f, raw);
+		fclose(f);
+	} else {
+		fprintf(stderr, "memhpctl trace: %s: %s\n", path, strerror(errno));
+	}
+	if (out) {
+		char *xargv[] = { "trace-cmd", "extract", "-B", name, "-o", (char *)out, NULL };
+		int x = run_cmd(xargv, 1);
+
+		if (x)
+			fprintf(stderr, "memhpctl trace: trace-cmd extract exited %d: no %s\n", x, out);
+	}
+	/* trace-cmd extract -B removes the instance itself. */
+	snprintf(path, sizeof(path), "%s/events/enable", inst);
+	write_str(path, "0");
+	if (rmdir(inst) && errno != ENOENT)
+		fprintf(stderr, "memhpctl trace: rmdir %s: %s\n", inst, strerror(errno));
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -516,7 +834,8 @@ static void usage(FILE *f)
 		"  ranges                              the ranges memhp added\n"
 		"  pin START SIZE\n"
 		"  unpin START SIZE\n"
-		"  pinned                              hold free pages of a range (unmovable)\n");
+		"  pinned                              hold free pages of a range (unmovable)\n"
+		"  trace [-o FILE.dat] -- CMD          a per-block timeline of CMD's hotplug\n");
 }
 
 /* Thin wrappers over one debugfs file: "what" set = read-only, else START SIZE. */
@@ -548,6 +867,8 @@ int main(int argc, char **argv)
 		return cmd_events(argc - 1, argv + 1);
 	if (!strcmp(cmd, "inject"))
 		return cmd_inject(argc - 1, argv + 1);
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(file_cmds) / sizeof(file_cmds[0]); i++) {
 		if (strcmp(cmd, file_cmds[i].cmd))
 			continue;

@@ -7,6 +7,9 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SYS=/sys/devices/system/memory
 VMCMD="$TOP/qemu/vm"
+# Files a scenario keeps for a person to open (e.g. a trace.dat): make check
+# puts them beside the logs.
+ARTIFACTS=${MEMHP_ARTIFACTS:-$TOP/build/scenario}
 . "$TOP/scripts/splat.sh"
 : "${VM:?VM must name a running memhp VM}"
 

@@ -13,7 +13,11 @@
 # way, whose durations are the ones memhp's stats report (count and last
 # value); mm_migrate_pages with reason memory_hotplug for the filled
 # memory; an injected offline failure as memhp_inject; pin and unpin as
-# memhp_phys with their results.
+# memhp_phys with their results. Then the same offline twice more: under
+# `memhpctl trace`, whose per-block timeline must add up (rows, total, the
+# raw trace's migrations, /proc/vmstat), and under the guest's own
+# `trace-cmd record -e memhp -e migrate`; both trace.dat files are pulled
+# to the host (beside the log) and read there with `trace-cmd report`.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -87,6 +91,76 @@ else
 	diag "none of the program's memory was in the DIMM: no migration to look for"
 fi
 g "echo 0 > $T/events/enable; echo > $T/trace"
+
+# report GUEST_FILE NAME: trace-cmd report of a guest trace.dat, pulled to
+# the host as NAME beside the log.
+report() {
+	mkdir -p "$ARTIFACTS" && vm pull "$VM" "$1" "$ARTIFACTS/$2" >/dev/null &&
+		trace-cmd report -i "$ARTIFACTS/$2" 2>/dev/null
+}
+# has_each TEXT EVENT ACTION: TEXT has that event for every block of the DIMM.
+has_each() {
+	local pfn
+	for pfn in $pfns; do
+		grep -q " $2: *$3 .*start_pfn=$pfn " <<<"$1" || { echo "none for start_pfn=$pfn"; return 1; }
+	done
+}
+offline_all="$(for b in $(tr ' ' '\n' <<<"$mine" | tac); do printf 'echo offline > %s/%s/state && ' $SYS "$b"; done) true"
+
+# memhpctl trace: the same work as a per-block timeline; its raw trace
+# (trace-cmd extract) opened on the host by trace-cmd report.
+check "online the blocks movable again" set_blocks online_movable $mine
+ready=$(fill_start 32M "$addr-$end") || true
+diag "$ready"
+pgm() { g "awk '\$1 == \"pgmigrate_success\" { print \$2 }' /proc/vmstat"; }
+m0=$(pgm)
+tl=$(g "memhpctl trace -o /tmp/memhp.dat -- sh -c '$offline_all'") || true
+m1=$(pgm)
+sed 's/^/# /' <<<"$tl"
+result=$(fill_check)
+diag "$result"
+check "memhp-fill's data survived the migration" grep -q '^RESULT ok' <<<"$result"
+for b in $mine; do
+	check "timeline: $b offline, ok" grep -Eq "^$b +offline .* ok\$" <<<"$tl"
+done
+rows=$(awk '$2 == "offline" { s += $6 } END { print s + 0 }' <<<"$tl")
+total=$(sed -n 's/^# .* transitions; \([0-9]*\) pages .*/\1/p' <<<"$tl")
+expect_eq "timeline: the rows' MIGRATED add up to its total" "$total" "$rows"
+if grep -q 'outside them' <<<"$tl"; then
+	not_ok "timeline: no hotplug migration outside a row"
+else
+	ok "timeline: no hotplug migration outside a row"
+fi
+check "timeline: not more than /proc/vmstat pgmigrate_success moved ($((m1 - m0)))" \
+	test "$total" -le $((m1 - m0))
+if grep -q 'MiB in range' <<<"$ready" && ! grep -q ' 0 MiB in range' <<<"$ready"; then
+	check "timeline: the filled blocks' pages migrated ($total)" test "$total" -gt 0
+fi
+rep=$(report /tmp/memhp.dat trace-events.memhp.dat) || true
+check "trace-cmd report (host) of memhpctl's trace.dat: memhp_notify MEM_OFFLINE per block" \
+	has_each "$rep" memhp_notify MEM_OFFLINE
+check "... and memhp_transition MEM_OFFLINE per block" has_each "$rep" memhp_transition MEM_OFFLINE
+hp=$(grep ' mm_migrate_pages: .*reason=memory_hotplug' <<<"$rep" |
+	sed 's/.*nr_succeeded=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+expect_eq "... whose mm_migrate_pages (memory_hotplug) moved the timeline's total" "$total" "$hp"
+
+# The kernel's own tool alone: trace-cmd record in the guest while the
+# DIMM is offlined under a filled program; trace-cmd report on the host.
+check "online the blocks movable a third time" set_blocks online_movable $mine
+ready=$(fill_start 32M "$addr-$end") || true
+check "trace-cmd record -e memhp -e migrate, offlining the DIMM" \
+	g "cd /tmp && trace-cmd record -q -o /tmp/rec.dat -e memhp -e migrate sh -c '$offline_all' >/tmp/rec.log 2>&1 || { cat /tmp/rec.log; exit 1; }"
+result=$(fill_check)
+check "memhp-fill's data survived again" grep -q '^RESULT ok' <<<"$result"
+rep=$(report /tmp/rec.dat trace-events.record.dat) || true
+check "trace-cmd report (host): memhp_notify MEM_GOING_OFFLINE per block" \
+	has_each "$rep" memhp_notify MEM_GOING_OFFLINE
+check "... and MEM_OFFLINE per block" has_each "$rep" memhp_notify MEM_OFFLINE
+if grep -q 'MiB in range' <<<"$ready" && ! grep -q ' 0 MiB in range' <<<"$ready"; then
+	check "... and the kernel's mm_migrate_pages reason=memory_hotplug" \
+		grep -q ' mm_migrate_pages: .*reason=memory_hotplug' <<<"$rep"
+fi
+g "rm -f /tmp/memhp.dat /tmp/rec.dat"
 check "unplug $id" vm unplug "$VM" "$id"
 baseline_expect
 finish
