@@ -80,9 +80,18 @@ check "events shows the injected failures" \
 	bash -c "$VMCMD exec $VM -n -- memhpctl events | grep -q 'injected=-12'"
 check "stats counts a CANCEL_ONLINE" \
 	bash -c "$VMCMD exec $VM -n -- memhpctl stats | grep -qx 'MEM_CANCEL_ONLINE 1'"
+# events --follow: a record shows without reopening, after a clear too.
+g "memhpctl events --follow >/tmp/follow.out 2>&1 & echo \$! >/tmp/follow.pid"
+g "memhpctl online $first --movable >/dev/null"
+gwait 30 "events --follow: the online of memory$first shows" \
+	"grep -q 'MEM_ONLINE start_pfn=$(printf '0x%x' $((addr / 4096))) ' /tmp/follow.out"
+g "echo clear > $MEMHP/events; memhpctl offline $first >/dev/null"
+gwait 30 "events --follow: and the offline after a clear" \
+	"grep -q 'MEM_OFFLINE start_pfn=$(printf '0x%x' $((addr / 4096))) ' /tmp/follow.out"
+check "events --follow: still running" g "kill \$(cat /tmp/follow.pid)"
 check "bad target: non-zero exit" bash -c "! $VMCMD exec $VM -n -- memhpctl online garbage 2>/dev/null"
 check "every command has --help" g "for c in status online offline events stats inject add remove \\
-	offline-remove ranges pin unpin pinned; do
+	offline-remove ranges pin unpin pinned trace; do
 	memhpctl \$c --help >/dev/null || exit 1; done"
 check "unplug $id" vm unplug "$VM" "$id"
 finish
