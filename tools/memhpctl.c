@@ -110,6 +110,29 @@ static void load_memhp_ranges(void)
 	fclose(f);
 }
 
+/*
+ * virtio-mem's ranges: the driver adds its memory with
+ * add_memory_driver_managed(), "System RAM (virtio_mem)" in /proc/iomem
+ * (whole blocks; which sub-blocks of a block are plugged is not exposed).
+ */
+static unsigned long long vmem_start[256], vmem_end[256];
+static int vmem_n;
+
+static void load_virtio_mem_ranges(void)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+
+	if (!f)
+		return;
+	while (vmem_n < 256 && fgets(line, sizeof(line), f))
+		if (strstr(line, ": System RAM (virtio_mem)") &&
+		    sscanf(line, " %llx-%llx", &vmem_start[vmem_n], &vmem_end[vmem_n]) == 2 &&
+		    vmem_end[vmem_n])
+			vmem_n++;
+	fclose(f);
+}
+
 static const char *owner_of(long nr)
 {
 	unsigned long long a = nr * block_size;
@@ -119,6 +142,9 @@ static const char *owner_of(long nr)
 	for (i = 0; i < memhp_n; i++)
 		if (a >= memhp_start[i] && a <= memhp_end[i])
 			return "memhp";
+	for (i = 0; i < vmem_n; i++)
+		if (a >= vmem_start[i] && a <= vmem_end[i])
+			return "virtio-mem";
 	snprintf(path, sizeof(path), SYS "/memory%ld/firmware_node", nr);
 	if (!access(path, F_OK))
 		return "acpi-dimm";
@@ -210,12 +236,13 @@ static int cmd_status(int argc, char **argv)
 	else if (argc > 1) {
 		printf("usage: memhpctl status [-J]\n"
 		       "Memory blocks grouped into ranges like lsmem (RANGE SIZE STATE REMOVABLE\n"
-		       "BLOCK NODE ZONES) plus OWNER (boot, acpi-dimm, memhp), block size,\n"
+		       "BLOCK NODE ZONES) plus OWNER (boot, acpi-dimm, virtio-mem, memhp), block size,\n"
 		       "auto_online_blocks, online policy and totals. -J: JSON.\n");
 		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? 2 : 0;
 	}
 	init_block_size();
 	load_memhp_ranges();
+	load_virtio_mem_ranges();
 	read_str(SYS "/auto_online_blocks", auto_on, sizeof(auto_on));
 	read_str("/sys/module/memory_hotplug/parameters/online_policy", policy, sizeof(policy));
 	n = load_blocks(&b);
