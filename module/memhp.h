@@ -87,6 +87,7 @@ void memhp_inject_delay(const struct memhp_delay *d);
 
 /* Let writes through: called once init has completed. */
 void memhp_set_ready(void);
+bool memhp_is_ready(void);
 
 /*
  * Copy a debugfs write into @buf as a C string, checking it as every memhp

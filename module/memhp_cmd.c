@@ -31,6 +31,12 @@ void memhp_set_ready(void)
 	smp_store_release(&memhp_ready, true);
 }
 
+bool memhp_is_ready(void)
+{
+	/* Pairs with memhp_set_ready(). */
+	return smp_load_acquire(&memhp_ready);
+}
+
 int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 		  loff_t *ppos, char *buf, size_t size)
 {
@@ -44,7 +50,8 @@ int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 		memhp_reject(file, "memhp is still loading");
 		return -EAGAIN;
 	}
-	if (*ppos) {
+	/* @ppos is NULL for a stream (stream_open(): events). */
+	if (ppos && *ppos) {
 		memhp_reject(file, "write at offset %lld, not 0", *ppos);
 		return -EINVAL;
 	}

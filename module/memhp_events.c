@@ -312,31 +312,32 @@ static struct notifier_block memhp_nb = {
 /*
  * How long one call takes through the whole memory notifier chain: a
  * notifier registered first in the chain (INT_MAX) notes the time and one
- * registered last (INT_MIN) emits memhp_chain.  Notifiers of the same
- * priority registered earlier run before (at INT_MAX) or after (at INT_MIN)
- * them.  The calls come one at a time: memory_notify() is called between
- * mem_hotplug_begin() and mem_hotplug_done() (online_pages(),
- * offline_pages(), and 6.12's memory_block_online()/_offline()).  A
- * veto stops the chain before the last notifier: no memhp_chain then.
+ * registered last (INT_MIN) emits memhp_chain.  A notifier of the same
+ * priority registered earlier runs before either of them (the chain puts
+ * a new notifier after those of equal priority).  The calls come one at a
+ * time: memory_notify() is called between mem_hotplug_begin() and
+ * mem_hotplug_done() (online_pages(), offline_pages(), and 6.12's
+ * memory_block_online()/_offline()).  A veto stops the chain before the
+ * last notifier: no memhp_chain then.
  */
 static u64 chain_t0;
 
 static int memhp_chain_first(struct notifier_block *nb, unsigned long action, void *arg)
 {
-	if (trace_memhp_chain_enabled())
-		chain_t0 = ktime_get_ns();
+	/* Always written: a start left by a vetoed call never counts. */
+	chain_t0 = trace_memhp_chain_enabled() ? ktime_get_ns() : 0;
 	return NOTIFY_OK;
 }
 
 static int memhp_chain_last(struct notifier_block *nb, unsigned long action, void *arg)
 {
 	const struct memory_notify *mn = arg;
+	u64 t0 = chain_t0;
 
-	if (trace_memhp_chain_enabled() && chain_t0) {
+	chain_t0 = 0;
+	if (t0 && trace_memhp_chain_enabled())
 		trace_memhp_chain(memhp_classify(action), mn->start_pfn, mn->nr_pages,
-				  ktime_get_ns() - chain_t0);
-		chain_t0 = 0;
-	}
+				  ktime_get_ns() - t0);
 	return NOTIFY_OK;
 }
 
@@ -503,7 +504,8 @@ static size_t events_format(char *buf, size_t size, const struct memhp_event *e)
 /* Put the next line into r->line: false if there is none yet. */
 static bool events_next_line(struct events_reader *r)
 {
-	if (r->i == r->n)
+	/* A gap noted by the last fill goes out before the next fill. */
+	if (r->i == r->n && !r->cleared && !r->lost)
 		events_fill(r);
 	r->off = 0;
 	if (r->cleared) {
@@ -541,8 +543,12 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 	ssize_t done = 0;
 	int ret;
 
-	if (mutex_lock_interruptible(&r->lock))
+	if (file->f_flags & O_NONBLOCK) {
+		if (!mutex_trylock(&r->lock))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&r->lock)) {
 		return -ERESTARTSYS;
+	}
 	while (done < count) {
 		if (r->off < r->len) {
 			size_t k = min_t(size_t, count - done, r->len - r->off);
@@ -555,8 +561,12 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 			done += k;
 			continue;
 		}
-		if (events_next_line(r))
+		if (events_next_line(r)) {
+			/* A large read formats many batches: let others run. */
+			if (r->i == 1)
+				cond_resched();
 			continue;
+		}
 		if (done)
 			break;
 		if (!r->eof_done) {
@@ -582,30 +592,45 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 static __poll_t events_poll(struct file *file, poll_table *wait)
 {
 	struct events_reader *r = file->private_data;
+	__poll_t mask = 0;
 	bool pending;
 
+	if (file->f_mode & FMODE_WRITE)
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (!r)
-		return 0;
+		return mask;
 	poll_wait(file, &rec.wait, wait);
 	/*
 	 * Without r->lock (a read() may hold it while it waits): a stale
 	 * answer costs one read() that finds nothing new, or one more poll().
 	 */
-	pending = data_race(!r->eof_done || r->off < r->len || r->i < r->n);
+	pending = data_race(!r->eof_done || r->off < r->len || r->i < r->n ||
+			    r->cleared || r->lost);
 	if (pending || events_new(r))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
 }
 
 static int events_open(struct inode *inode, struct file *file)
 {
 	struct events_reader *r;
+	int ret;
 
-	/* A stream, as seq_file files are: pread/pwrite give -ESPIPE. */
-	file->f_mode &= ~(FMODE_PREAD | FMODE_PWRITE);
+	/*
+	 * A stream: no file position, so no f_pos_lock held across a read
+	 * that blocks (threads or a fork sharing the file would hang on it
+	 * in lseek/read/write); lseek, pread and pwrite give -ESPIPE.  The
+	 * seq_file version allowed pread; nothing used it.
+	 */
+	ret = stream_open(inode, file);
+	if (ret)
+		return ret;
 	/* "echo clear >events" needs no reader. */
 	if (!(file->f_mode & FMODE_READ))
 		return 0;
+	/* Until init has completed (it may still fail and unwind). */
+	if (!memhp_is_ready())
+		return -EAGAIN;
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
@@ -667,7 +692,6 @@ static const struct file_operations events_fops = {
 	.open = events_open,
 	.read = events_read,
 	.poll = events_poll,
-	.llseek = noop_llseek,
 	.write = events_write,
 	.release = events_release,
 };
@@ -750,16 +774,17 @@ int memhp_events_init(unsigned int log_size, int priority)
 	}
 	rec.size = log_size;
 
+	/* The bracket first: even memhp_nb at priority INT_MAX runs inside it. */
+	ret = register_memory_notifier(&memhp_chain_nb[0]);
+	if (ret)
+		goto out_free;
 	memhp_nb.priority = priority;
 	ret = register_memory_notifier(&memhp_nb);
 	if (ret)
-		goto out_free;
-	ret = register_memory_notifier(&memhp_chain_nb[0]);
-	if (ret)
-		goto out_unregister;
+		goto out_unregister_first;
 	ret = register_memory_notifier(&memhp_chain_nb[1]);
 	if (ret)
-		goto out_unregister_first;
+		goto out_unregister;
 	ret = memhp_register_node_notifier(priority);
 	if (ret)
 		goto out_unregister_last;
@@ -767,10 +792,10 @@ int memhp_events_init(unsigned int log_size, int priority)
 
 out_unregister_last:
 	unregister_memory_notifier(&memhp_chain_nb[1]);
-out_unregister_first:
-	unregister_memory_notifier(&memhp_chain_nb[0]);
 out_unregister:
 	unregister_memory_notifier(&memhp_nb);
+out_unregister_first:
+	unregister_memory_notifier(&memhp_chain_nb[0]);
 out_free:
 	kvfree(rec.ring);
 	rec.ring = NULL;
@@ -791,8 +816,8 @@ void memhp_events_exit(void)
 {
 	memhp_unregister_node_notifier();
 	unregister_memory_notifier(&memhp_chain_nb[1]);
-	unregister_memory_notifier(&memhp_chain_nb[0]);
 	unregister_memory_notifier(&memhp_nb);
+	unregister_memory_notifier(&memhp_chain_nb[0]);
 	kvfree(rec.ring);
 	rec.ring = NULL;
 }

@@ -564,4 +564,47 @@ TEST_F(notifier, follow_reports_overflow)
 	self->online_before = count_online_blocks();
 }
 
+/* Is @pid sleeping inside read(2)?  (/proc/PID/syscall: "0 ..." on x86-64.) */
+static int in_read(pid_t pid)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	return read_file(path, buf, sizeof(buf)) > 0 && !strncmp(buf, "0 ", 2);
+}
+
+/*
+ * A read blocked on a file shared with another process (fork) holds no
+ * file position lock: the other process's lseek fails at once (a stream)
+ * and its write of "clear" goes through.
+ */
+TEST_F(notifier, follow_shared_file_does_not_block_others)
+{
+	char buf[4096];
+	int fd, i, status;
+	pid_t pid;
+
+	fd = open(MEMHP_DIR "/events", O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, read(fd, buf, sizeof(buf)));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(read(fd, buf, sizeof(buf)) > 0 ? 0 : 1);
+	for (i = 0; i < 1000 * (int)memhp_slow() && !in_read(pid); i++)
+		usleep(10000);				/* a poll with a deadline */
+	ASSERT_TRUE(in_read(pid)) TH_LOG("the child never blocked in read()");
+
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_CUR));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(5, write(fd, "clear", 5));
+	/* A record wakes the child. */
+	ASSERT_EQ(0, set_block(self->blk[0], "online_movable"));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	write_file(MEMHP_DIR "/events", "clear");
+	self->online_before = count_online_blocks();
+}
+
 TEST_HARNESS_MAIN
