@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memhp-bench: the guest half of scripts/bench.  Every time it prints is
+ * taken in the guest with CLOCK_MONOTONIC, in nanoseconds.
+ *
+ *   memhp-bench memcpy [SIZE [REPS]]
+ *        memcpy() between two prefaulted buffers of SIZE (default 64M), REPS
+ *        times (default 5): one "memcpy MIB_PER_S" line each.
+ *   memhp-bench watch add|remove N [TIMEOUT_S]
+ *        listen to kernel uevents; print "ready" once listening, then wait
+ *        until N memory blocks (/devices/system/memory/memoryK) were added
+ *        or removed; print "watch FIRST_NS LAST_NS N": the first uevent of
+ *        any kind after "ready" (e.g. the ACPI memory device) and the Nth
+ *        block's.  Exit 1 at the deadline (default 300 s).
+ *   memhp-bench state [--timeout S] STATE BLOCK...
+ *        write STATE into /sys/devices/system/memory/BLOCK/state for each
+ *        block, in order, skipping none; per block "state BLOCK NS MIGRATED
+ *        THP": the write's duration, and the pages migrated meanwhile
+ *        (/proc/vmstat pgmigrate_success, thp_migration_success).  The first
+ *        failure prints "fail BLOCK ERRNO" and exits 1; --timeout interrupts
+ *        a write that overruns (EINTR: the kernel rolls the offline back).
+ *   memhp-bench write [--timeout S] FILE TEXT
+ *        one timed write(): "write NS OK" or "write NS ERRNO", exit 0 or 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: memhp-bench memcpy [SIZE [REPS]]\n"
+		"       memhp-bench watch add|remove N [TIMEOUT_S]\n"
+		"       memhp-bench state [--timeout S] STATE BLOCK...\n"
+		"       memhp-bench write [--timeout S] FILE TEXT\n");
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end || !v) {
+		fprintf(stderr, "memhp-bench: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int cmd_memcpy(int argc, char **argv)
+{
+	uint64_t size = argc > 1 ? parse_size(argv[1]) : 64 << 20;
+	int reps = argc > 2 ? atoi(argv[2]) : 5, i;
+	char *a, *b;
+
+	a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED || b == MAP_FAILED) {
+		perror("memhp-bench: mmap");
+		return 1;
+	}
+	memset(a, 0x5a, size);	/* prefault both: only the copy is timed */
+	memset(b, 0xa5, size);
+	for (i = 0; i < reps; i++) {
+		int64_t t0 = now_ns(), dt;
+
+		memcpy(i & 1 ? a : b, i & 1 ? b : a, size);
+		dt = now_ns() - t0;
+		/* keep the copy observable */
+		if ((i & 1 ? a : b)[size / 2] != 0x5a && (i & 1 ? a : b)[size / 2] != (char)0xa5)
+			return 1;
+		printf("memcpy %.1f\n", (double)size / (1 << 20) / (dt / 1e9));
+	}
+	return 0;
+}
+
+/* "add@/devices/system/memory/memory42" -> 1 when ACTION matches. */
+static int is_block_event(const char *msg, const char *action)
+{
+	size_t n = strlen(action);
+
+	return !strncmp(msg, action, n) && msg[n] == '@' &&
+	       !strncmp(msg + n + 1, "/devices/system/memory/memory", 29);
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd, want, got = 0, timeout, rcvbuf = 16 << 20;
+	int64_t first = 0, last = 0, end;
+	const char *action;
+	char buf[8192];
+
+	if (argc < 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "remove"))) {
+		usage(stderr);
+		return 2;
+	}
+	action = argv[1];
+	want = atoi(argv[2]);
+	timeout = argc > 3 ? atoi(argv[3]) : 300;
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("memhp-bench: uevent socket");
+		return 1;
+	}
+	/* Hundreds of blocks arrive in a burst: a big buffer loses none. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	printf("ready\n");
+	fflush(stdout);
+	end = now_ns() + (int64_t)timeout * 1000000000;
+	while (got < want) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = end - now_ns();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)(left / 1000000) + 1) == 0) {
+			printf("timeout after %d s: %d of %d memory blocks %s\n", timeout, got,
+			       want, !strcmp(action, "add") ? "added" : "removed");
+			return 1;
+		}
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				printf("uevents lost (ENOBUFS)\n");
+				return 1;
+			}
+			perror("memhp-bench: recv");
+			return 1;
+		}
+		buf[n] = 0;
+		if (!first)
+			first = now_ns();
+		if (is_block_event(buf, action)) {
+			got++;
+			last = now_ns();
+		}
+	}
+	printf("watch %" PRId64 " %" PRId64 " %d\n", first, last, got);
+	return 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void arm_timeout(int secs)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART: EINTR */
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(secs);
+}
+
+static void vmstat(uint64_t *mig, uint64_t *thp)
+{
+	char name[64];
+	uint64_t v;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	*mig = *thp = 0;
+	if (!f)
+		return;
+	while (fscanf(f, "%63s %" SCNu64, name, &v) == 2) {
+		if (!strcmp(name, "pgmigrate_success"))
+			*mig = v;
+		else if (!strcmp(name, "thp_migration_success"))
+			*thp = v;
+	}
+	fclose(f);
+}
+
+/* One timed write of @text into @path; 0 or the errno. */
+static int timed_write(const char *path, const char *text, int timeout, int64_t *ns)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+	int64_t t0;
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	if (timeout > 0)
+		arm_timeout(timeout);
+	t0 = now_ns();
+	n = write(fd, text, strlen(text));
+	*ns = now_ns() - t0;
+	if (n < 0)
+		err = errno;
+	alarm(0);
+	close(fd);
+	return err;
+}
+
+/* Parse a leading "--timeout S"; returns the index of the first other argument. */
+static int opt_timeout(int argc, char **argv, int *timeout)
+{
+	*timeout = 0;
+	if (argc > 2 && !strcmp(argv[1], "--timeout")) {
+		*timeout = atoi(argv[2]);
+		return 3;
+	}
+	return 1;
+}
+
+static int cmd_state(int argc, char **argv)
+{
+	int timeout, i = opt_timeout(argc, argv, &timeout);
+	const char *st;
+
+	if (argc - i < 2) {
+		usage(stderr);
+		return 2;
+	}
+	st = argv[i++];
+	for (; i < argc; i++) {
+		uint64_t m0, t0, m1, t1;
+		char path[256];
+		int64_t ns;
+		int err;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/%s/state", argv[i]);
+		vmstat(&m0, &t0);
+		err = timed_write(path, st, timeout, &ns);
+		vmstat(&m1, &t1);
+		if (err) {
+			printf("fail %s %s\n", argv[i], strerrorname_np(err) ?: strerror(err));
+			return 1;
+		}
+		printf("state %s %" PRId64 " %" PRIu64 " %" PRIu64 "\n", argv[i], ns, m1 - m0,
+		       t1 - t0);
+	}
+	return 0;
+}
+
+static int cmd_write(int argc, char **argv)
+{
+	int timeout, i = opt_timeout(argc, argv, &timeout), err;
+	int64_t ns;
+
+	if (argc - i != 2) {
+		usage(stderr);
+		return 2;
+	}
+	err = timed_write(argv[i], argv[i + 1], timeout, &ns);
+	printf("write %" PRId64 " %s\n", ns,
+	       err ? (strerrorname_np(err) ?: strerror(err)) : "OK");
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "memcpy"))
+		return cmd_memcpy(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "watch"))
+		return cmd_watch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "state"))
+		return cmd_state(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "write"))
+		return cmd_write(argc - 1, argv + 1);
+	usage(stderr);
+	return 2;
+}
