@@ -13,6 +13,7 @@
 #   make lint             checkpatch --strict, W=1 and sparse on both kernels
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
 #   make stress           concurrent hotplug soak (DURATION=600 seconds)
+#   make bench            benchmarks on 6.1 and 6.12 (KERNELS="6.1 6.12 debug"), table + plots in results/
 #   make dkms             dkms add/build/install/remove on 6.1 and 6.12 (host)
 #   make clean
 
@@ -31,7 +32,7 @@ MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
 .PHONY: all module deps modules_install image user selftests check demo vm lint \
-	unit fuzz stress dkms clean help debug-kernel
+	unit fuzz stress dkms clean help debug-kernel bench
 
 all: module
 
@@ -93,6 +94,11 @@ lint: deps
 # cycles of it, 2 on the debug kernel); it reports its cycle count.
 stress: deps
 	STRESS_DURATION=$(or $(DURATION),600) $(TOP)/scripts/check --only '^stress$$'
+
+# Benchmarks (they report, never fail on time): a table on stdout, CSV and
+# plots under results/<UTC time>/ (scripts/bench --help).
+bench: deps user
+	$(TOP)/scripts/bench --kernels "$(or $(KERNELS),6.1 6.12)"
 
 # Parser unit test and fuzzing on the host (make check runs both briefly).
 unit: deps
