@@ -455,24 +455,31 @@ struct events_reader {
  */
 static void events_fill(struct events_reader *r)
 {
-	u64 oldest, stop, from;
+	u64 oldest, stop, from, gap_end;
 	unsigned int i;
 
 	spin_lock(&rec.lock);
 	oldest = rec.next_seq - rec.len;
-	if (r->next < oldest) {
+	/*
+	 * Until its end of file a reader owes only the records present at
+	 * open: a gap is reported up to r->end, no further, or a reader
+	 * behind a ring that keeps overflowing would chase it for ever.
+	 */
+	gap_end = r->eof_done ? oldest : min(oldest, r->end);
+	if (r->next < gap_end) {
 		/* Those before the last clear were cleared, the rest lost. */
 		from = max(r->next, rec.clear_seq);
 		if (r->next < rec.clear_seq) {
 			r->cleared_from = r->next;
-			r->cleared = min(rec.clear_seq, oldest) - r->next;
+			r->cleared = min(rec.clear_seq, gap_end) - r->next;
 		}
-		if (from < oldest) {
+		if (from < gap_end) {
 			r->lost_from = from;
-			r->lost = oldest - from;
+			r->lost = gap_end - from;
 		}
-		WRITE_ONCE(r->next, oldest);
+		WRITE_ONCE(r->next, gap_end);
 	}
+	/* r->next >= oldest here, unless it is r->end: then nothing is copied. */
 	stop = r->eof_done ? rec.next_seq : min(r->end, rec.next_seq);
 	r->n = r->next < stop ? min_t(u64, stop - r->next, EVENTS_BATCH) : 0;
 	for (i = 0; i < r->n; i++)

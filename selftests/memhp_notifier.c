@@ -607,4 +607,44 @@ TEST_F(notifier, follow_shared_file_does_not_block_others)
 	self->online_before = count_online_blocks();
 }
 
+/*
+ * `cat events` ends even while the ring overflows all the time: a reader
+ * owes only the records present at open (and the gaps among them).
+ */
+TEST_F(notifier, snapshot_ends_under_overflow)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	char buf[256];
+	int fd, status, reads = 0;
+	ssize_t r;
+	pid_t pid;
+
+	ASSERT_EQ(0, load_memhp("log_size=2"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (;;)				/* killed below */
+			if (set_block(self->blk[0], "online_movable") ||
+			    set_block(self->blk[0], "offline"))
+				_exit(1);
+	}
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	fd = open(MEMHP_DIR "/events", O_RDONLY);
+	ASSERT_LE(0, fd);
+	alarm(60 * memhp_slow());			/* a deadline, not a measure */
+	do {
+		r = read(fd, buf, sizeof(buf));		/* small reads: slow reader */
+		reads++;
+	} while (r > 0);
+	alarm(0);
+	EXPECT_EQ(0, r) TH_LOG("read: %s after %d reads", strerror(errno), reads);
+	close(fd);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (block_state(self->blk[0]) == 1)
+		set_block(self->blk[0], "offline");
+	ASSERT_EQ(0, load_memhp(""));
+	self->online_before = count_online_blocks();
+}
+
 TEST_HARNESS_MAIN
