@@ -3,15 +3,19 @@
  * memhp-bench: the guest half of scripts/bench.  Every time it prints is
  * taken in the guest with CLOCK_MONOTONIC, in nanoseconds.
  *
- *   memhp-bench memcpy [SIZE [REPS]]
+ *   memhp-bench memcpy [SIZE [REPS [libc|movsb|movsq]]]
  *        memcpy() between two prefaulted buffers of SIZE (default 64M), REPS
- *        times (default 5): one "memcpy MIB_PER_S" line each.
+ *        times (default 5): one "memcpy MIB_PER_S" line each.  movsb/movsq
+ *        copy 4 KiB at a time with "rep movsb" / "rep movsq" instead (x86-64):
+ *        what the kernel's copy_mc_to_kernel() (6.12's migration copy, on a
+ *        CPU with ERMS) and copy_page() (6.1's) do.
  *   memhp-bench watch add|remove N [TIMEOUT_S]
  *        listen to kernel uevents; print "ready" once listening, then wait
  *        until N memory blocks (/devices/system/memory/memoryK) were added
  *        or removed; print "watch FIRST_NS LAST_NS N": the first uevent of
  *        any kind after "ready" (e.g. the ACPI memory device) and the Nth
  *        block's.  Exit 1 at the deadline (default 300 s).
+ *        MEMHP_BENCH_VERBOSE=1 prints every uevent with its time on stderr.
  *   memhp-bench state [--timeout S] STATE BLOCK...
  *        write STATE into /sys/devices/system/memory/BLOCK/state for each
  *        block, in order, skipping none; per block "state BLOCK NS MIGRATED
@@ -47,7 +51,7 @@ static int64_t now_ns(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: memhp-bench memcpy [SIZE [REPS]]\n"
+	fprintf(f, "usage: memhp-bench memcpy [SIZE [REPS [libc|movsb|movsq]]]\n"
 		"       memhp-bench watch add|remove N [TIMEOUT_S]\n"
 		"       memhp-bench state [--timeout S] STATE BLOCK...\n"
 		"       memhp-bench write [--timeout S] FILE TEXT\n");
@@ -70,11 +74,42 @@ static uint64_t parse_size(const char *s)
 	return v;
 }
 
+/* 4 KiB pieces with one rep-string instruction each, like the kernel's page copies. */
+static void copy_rep(char *dst, const char *src, uint64_t size, int wide)
+{
+#if defined(__x86_64__)
+	uint64_t off;
+
+	for (off = 0; off < size; off += 4096) {
+		void *d = dst + off;
+		const void *s = src + off;
+		unsigned long n = wide ? 4096 / 8 : 4096;
+
+		if (wide)
+			asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		else
+			asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	}
+#else
+	(void)wide;
+	memcpy(dst, src, size);
+#endif
+}
+
 static int cmd_memcpy(int argc, char **argv)
 {
 	uint64_t size = argc > 1 ? parse_size(argv[1]) : 64 << 20;
-	int reps = argc > 2 ? atoi(argv[2]) : 5, i;
+	int reps = argc > 2 ? atoi(argv[2]) : 5, i, mode = 0;
 	char *a, *b;
+
+	if (argc > 3 && !strcmp(argv[3], "movsb"))
+		mode = 1;
+	else if (argc > 3 && !strcmp(argv[3], "movsq"))
+		mode = 2;
+	else if (argc > 3 && strcmp(argv[3], "libc")) {
+		usage(stderr);
+		return 2;
+	}
 
 	a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -87,7 +122,10 @@ static int cmd_memcpy(int argc, char **argv)
 	for (i = 0; i < reps; i++) {
 		int64_t t0 = now_ns(), dt;
 
-		memcpy(i & 1 ? a : b, i & 1 ? b : a, size);
+		if (mode)
+			copy_rep(i & 1 ? a : b, i & 1 ? b : a, size, mode == 2);
+		else
+			memcpy(i & 1 ? a : b, i & 1 ? b : a, size);
 		dt = now_ns() - t0;
 		/* keep the copy observable */
 		if ((i & 1 ? a : b)[size / 2] != 0x5a && (i & 1 ? a : b)[size / 2] != (char)0xa5)
@@ -156,6 +194,8 @@ static int cmd_watch(int argc, char **argv)
 		buf[n] = 0;
 		if (!first)
 			first = now_ns();
+		if (getenv("MEMHP_BENCH_VERBOSE"))
+			fprintf(stderr, "%" PRId64 " %s\n", now_ns(), buf);
 		if (is_block_event(buf, action)) {
 			got++;
 			last = now_ns();
