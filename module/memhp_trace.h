@@ -121,52 +121,57 @@ TRACE_EVENT(memhp_notify,
 		      __entry->delay_ms)
 );
 
-TRACE_EVENT(memhp_transition,
-	    TP_PROTO(enum memhp_action end,
-		     unsigned long start_pfn,
-		     unsigned long nr_pages,
-		     u64 duration_ns),
-	    TP_ARGS(end,
-		    start_pfn,
-		    nr_pages,
-		    duration_ns),
-	    TP_STRUCT__entry(__field(unsigned long, start_pfn)
-			     __field(unsigned long, nr_pages)
-			     __field(u64, duration_ns)
-			     __field(u8, end)),
-	    TP_fast_assign(__entry->start_pfn = start_pfn;
-			   __entry->nr_pages = nr_pages;
-			   __entry->duration_ns = duration_ns;
-			   __entry->end = end;),
-	    TP_printk("%s start_pfn=0x%lx nr_pages=%lu duration_us=%llu",
-		      memhp_show_action(__entry->end),
-		      __entry->start_pfn,
-		      __entry->nr_pages,
-		      __entry->duration_ns / NSEC_PER_USEC)
+/* A span of time at one block: a transition, or one call's way through the chain. */
+DECLARE_EVENT_CLASS(memhp_span,
+		    TP_PROTO(enum memhp_action action,
+			     unsigned long start_pfn,
+			     unsigned long nr_pages,
+			     u64 duration_ns),
+		    TP_ARGS(action,
+			    start_pfn,
+			    nr_pages,
+			    duration_ns),
+		    TP_STRUCT__entry(__field(unsigned long, start_pfn)
+				     __field(unsigned long, nr_pages)
+				     __field(u64, duration_ns)
+				     __field(u8, action)),
+		    TP_fast_assign(__entry->start_pfn = start_pfn;
+				   __entry->nr_pages = nr_pages;
+				   __entry->duration_ns = duration_ns;
+				   __entry->action = action;),
+		    TP_printk("%s start_pfn=0x%lx nr_pages=%lu duration_ns=%llu",
+			      memhp_show_action(__entry->action),
+			      __entry->start_pfn,
+			      __entry->nr_pages,
+			      __entry->duration_ns)
 );
 
-TRACE_EVENT(memhp_chain,
-	    TP_PROTO(enum memhp_action type,
-		     unsigned long start_pfn,
-		     unsigned long nr_pages,
-		     u64 duration_ns),
-	    TP_ARGS(type,
-		    start_pfn,
-		    nr_pages,
-		    duration_ns),
-	    TP_STRUCT__entry(__field(unsigned long, start_pfn)
-			     __field(unsigned long, nr_pages)
-			     __field(u64, duration_ns)
-			     __field(u8, type)),
-	    TP_fast_assign(__entry->start_pfn = start_pfn;
-			   __entry->nr_pages = nr_pages;
-			   __entry->duration_ns = duration_ns;
-			   __entry->type = type;),
-	    TP_printk("%s start_pfn=0x%lx nr_pages=%lu duration_ns=%llu",
-		      memhp_show_action(__entry->type),
-		      __entry->start_pfn,
-		      __entry->nr_pages,
-		      __entry->duration_ns)
+/* @action, X or CANCEL_X, closed the block's GOING_X; in microseconds, as stats. */
+DEFINE_EVENT_PRINT(memhp_span, memhp_transition,
+		   TP_PROTO(enum memhp_action action,
+			    unsigned long start_pfn,
+			    unsigned long nr_pages,
+			    u64 duration_ns),
+		   TP_ARGS(action,
+			   start_pfn,
+			   nr_pages,
+			   duration_ns),
+		   TP_printk("%s start_pfn=0x%lx nr_pages=%lu duration_us=%llu",
+			     memhp_show_action(__entry->action),
+			     __entry->start_pfn,
+			     __entry->nr_pages,
+			     __entry->duration_ns / NSEC_PER_USEC)
+);
+
+DEFINE_EVENT(memhp_span, memhp_chain,
+	     TP_PROTO(enum memhp_action action,
+		      unsigned long start_pfn,
+		      unsigned long nr_pages,
+		      u64 duration_ns),
+	     TP_ARGS(action,
+		     start_pfn,
+		     nr_pages,
+		     duration_ns)
 );
 
 TRACE_EVENT(memhp_inject,
