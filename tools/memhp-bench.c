@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memhp-size.h"
+
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -55,23 +57,6 @@ static void usage(FILE *f)
 		"       memhp-bench watch add|remove N [TIMEOUT_S]\n"
 		"       memhp-bench state [--timeout S] STATE BLOCK...\n"
 		"       memhp-bench write [--timeout S] FILE TEXT\n");
-}
-
-static uint64_t parse_size(const char *s)
-{
-	char *end;
-	uint64_t v = strtoull(s, &end, 0);
-
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end || !v) {
-		fprintf(stderr, "memhp-bench: bad size '%s'\n", s);
-		exit(2);
-	}
-	return v;
 }
 
 /* 4 KiB pieces with one rep-string instruction each, like the kernel's page copies. */
@@ -98,7 +83,7 @@ static void copy_rep(char *dst, const char *src, uint64_t size, int wide)
 
 static int cmd_memcpy(int argc, char **argv)
 {
-	uint64_t size = argc > 1 ? parse_size(argv[1]) : 64 << 20;
+	uint64_t size = argc > 1 ? memhp_parse_size("memhp-bench", argv[1]) : 64 << 20;
 	int reps = argc > 2 ? atoi(argv[2]) : 5, i, mode = 0;
 	char *a, *b;
 

@@ -28,29 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "memhp-size.h"
+
 static volatile sig_atomic_t check_now;
 
 static void on_usr1(int sig)
 {
 	(void)sig;
 	check_now = 1;
-}
-
-static uint64_t parse_size(const char *s)
-{
-	char *end;
-	uint64_t v = strtoull(s, &end, 0);
-
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end || !v) {
-		fprintf(stderr, "memhp-fill: bad size '%s'\n", s);
-		exit(2);
-	}
-	return v;
 }
 
 static inline uint64_t pattern(uint64_t i)
@@ -129,13 +114,13 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "--cycle")) {
 		signal(SIGUSR1, on_usr1);
-		return cycle(atof(argv[2]), parse_size(argv[3]));
+		return cycle(atof(argv[2]), memhp_parse_size("memhp-fill", argv[3]));
 	}
 	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--range"))) {
 		fprintf(stderr, "usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n");
 		return 2;
 	}
-	size = parse_size(argv[1]);
+	size = memhp_parse_size("memhp-fill", argv[1]);
 	if (argc == 4) {
 		if (sscanf(argv[3], "%" SCNx64 "-%" SCNx64, &lo, &hi) != 2 || lo > hi) {
 			fprintf(stderr, "memhp-fill: bad range '%s'\n", argv[3]);
