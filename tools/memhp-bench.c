@@ -16,6 +16,13 @@
  *        any kind after "ready" (e.g. the ACPI memory device) and the Nth
  *        block's.  Exit 1 at the deadline (default 300 s).
  *        MEMHP_BENCH_VERBOSE=1 prints every uevent with its time on stderr.
+ *   memhp-bench first-read BLOCK ATTR [TIMEOUT_S]
+ *        print "ready", then spin until /sys/devices/system/memory/BLOCK/ATTR
+ *        exists and read it at once: "first-read BLOCK VALUE node=0|1", where
+ *        node says whether the block was linked to its node (a nodeN entry)
+ *        when the read returned, i.e. whether the hot-add that created it
+ *        had finished with it.  What a udev rule for the block's add uevent
+ *        can see.  Exit 1 at the deadline (default 60 s).
  *   memhp-bench state [--timeout S] STATE BLOCK...
  *        write STATE into /sys/devices/system/memory/BLOCK/state for each
  *        block, in order, skipping none; per block "state BLOCK NS MIGRATED
@@ -27,6 +34,7 @@
  *        one timed write(): "write NS OK" or "write NS ERRNO", exit 0 or 1.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -55,6 +63,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: memhp-bench memcpy [SIZE [REPS [libc|movsb|movsq]]]\n"
 		"       memhp-bench watch add|remove N [TIMEOUT_S]\n"
+		"       memhp-bench first-read BLOCK ATTR [TIMEOUT_S]\n"
 		"       memhp-bench state [--timeout S] STATE BLOCK...\n"
 		"       memhp-bench write [--timeout S] FILE TEXT\n");
 }
@@ -190,6 +199,54 @@ static int cmd_watch(int argc, char **argv)
 	return 0;
 }
 
+static int has_node_link(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		found = !strncmp(e->d_name, "node", 4) && e->d_name[4] >= '0' && e->d_name[4] <= '9';
+	closedir(d);
+	return found;
+}
+
+static int cmd_first_read(int argc, char **argv)
+{
+	char dir[128], path[192], val[256];
+	int64_t end;
+	ssize_t n;
+	int fd;
+
+	if (argc < 3 || strchr(argv[1], '/')) {
+		usage(stderr);
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "/sys/devices/system/memory/%s", argv[1]);
+	snprintf(path, sizeof(path), "%s/%s", dir, argv[2]);
+	end = now_ns() + (int64_t)(argc > 3 ? atoi(argv[3]) : 60) * 1000000000;
+	printf("ready\n");
+	while ((fd = open(path, O_RDONLY)) < 0) {
+		if (errno != ENOENT || now_ns() > end) {
+			printf("first-read %s: %s\n", path, errno == ENOENT ? "timeout" : strerror(errno));
+			return 1;
+		}
+	}
+	n = read(fd, val, sizeof(val) - 1);
+	if (n < 0) {
+		printf("first-read %s -%d\n", argv[1], errno);
+		return 1;
+	}
+	close(fd);
+	while (n > 0 && val[n - 1] == '\n')
+		n--;
+	val[n] = 0;
+	printf("first-read %s %s node=%d\n", argv[1], val, has_node_link(dir));
+	return 0;
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -309,6 +366,8 @@ int main(int argc, char **argv)
 		return cmd_memcpy(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "watch"))
 		return cmd_watch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "first-read"))
+		return cmd_first_read(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "state"))
 		return cmd_state(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "write"))

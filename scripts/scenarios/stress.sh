@@ -49,6 +49,11 @@ more() {
 		[ $cycle -lt "$CYCLES" ]
 	fi
 }
+# An operation that overran its deadline (mw named it, with the blocks and
+# the kernel's migration failures) is not retried: on a healthy kernel
+# nothing here takes that long, and after an oops every later operation
+# would wait on the dead one's locks until the runner's deadline.
+overran() { [ "$1" = EINTR ] || [ "$1" = KILLED ]; }
 while more; do
 	cycle=$((cycle + 1))
 	t_cycle=$(date +%s)
@@ -71,12 +76,14 @@ while more; do
 			if [ $((RANDOM % 2)) -eq 0 ]; then
 				r=$(mw offline_remove "$addr $size")
 				[ "$r" = OK ] && { n[oremove]=$((n[oremove] + 1)); gone=1; break; }
+				overran "$r" && break
 			else
 				G_TIMEOUT=$(ops_timeout "$(wc -w <<<"$mine")") g "for b in $(tr ' ' '\n' <<<"$mine" | tac | xargs); do
 					memhp-write --timeout $((OP_TIMEOUT * SLOW)) $SYS/\$b/state offline; done >/dev/null; true"
 				r=$(mw remove "$addr $size")
 				[ "$r" = OK ] && { n[remove]=$((n[remove] + 1)); gone=1; break; }
 				[ "$r" = EBUSY ] && n[remove_busy]=$((n[remove_busy] + 1))
+				overran "$r" && break
 			fi
 			n[oremove_retry]=$((n[oremove_retry] + 1))
 		done
@@ -103,6 +110,10 @@ while more; do
 		[ "$(iomem_ram)" != "$base_iomem" ]; then
 		n[check_failed]=$((n[check_failed] + 1))
 		diag "cycle $cycle: check failed: splats=$splats; $live"
+		if [ "$splats" != 0 ]; then
+			diag "cycle $cycle: the kernel reported a splat; stopping (the runner names it)"
+			break
+		fi
 	fi
 	if [ $(($(date +%s) - t_cycle)) -gt "$CYCLE_TIMEOUT" ]; then
 		n[cycle_failed]=$((n[cycle_failed] + 1))
