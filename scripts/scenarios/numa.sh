@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --numa 2 --virtio-mem 1G@1
+# vm: --numa 2
 # cost: 15
 # needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #
