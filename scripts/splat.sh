@@ -45,11 +45,12 @@ SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|UBSAN
 #  valid_zones while the hot-add that created it runs. The block's device is
 #  in sysfs (and its add uevent sent) before register_memory_blocks_under_node()
 #  sets its nid, so valid_zones_show() -> zone_for_pfn_range() takes
-#  NODE_DATA(NUMA_NO_NODE): NULL on Debian's kernels (a KASAN kernel reports
-#  the same access as null-ptr-deref). Reproducer:
+#  NODE_DATA(NUMA_NO_NODE): NULL on Debian's kernels (the debug kernel
+#  faults in default_kernel_zone_for_pfn(), which it does not inline, and
+#  KASAN calls it a null-ptr-deref). Reproducer:
 #  scripts/scenarios/kernel-valid-zones-hotadd.sh; stress's read worker and
 #  memhpctl status hit it by chance.
-KNOWN_SPLATS=$'valid-zones-hotadd-null\t(RIP: [0-9a-f]+:|KASAN: null-ptr-deref in )zone_for_pfn_range.*valid_zones_show\ntrace-events-enomem\tWARNING: .* at kernel/trace/trace_events.c:[0-9]+ (event_define_fields|event_file_put)\nearly-irq-kasan-boot\tKASAN: wild-memory-access in do_raw_spin_lock.*handle_edge_irq.*start_kernel\nx86-add-pages-warn\tWARNING: .* at arch/x86/mm/init_64.c:[0-9]+ add_pages\nlockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
+KNOWN_SPLATS=$'valid-zones-hotadd-null\tRIP: [0-9a-f]+:(zone_for_pfn_range|default_kernel_zone_for_pfn).*valid_zones_show\ntrace-events-enomem\tWARNING: .* at kernel/trace/trace_events.c:[0-9]+ (event_define_fields|event_file_put)\nearly-irq-kasan-boot\tKASAN: wild-memory-access in do_raw_spin_lock.*handle_edge_irq.*start_kernel\nx86-add-pages-warn\tWARNING: .* at arch/x86/mm/init_64.c:[0-9]+ add_pages\nlockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
 
 # splat_reports: read a kernel log on stdin; print one line per report,
 # "known ID", "unknown FIRST-LINE", or "alloc-failure FIRST-LINE" for the
