@@ -12,9 +12,16 @@
  *   memhp-bench watch add|remove N [TIMEOUT_S]
  *        listen to kernel uevents; print "ready" once listening, then wait
  *        until N memory blocks (/devices/system/memory/memoryK) were added
- *        or removed; print "watch FIRST_NS LAST_NS N": the first uevent of
- *        any kind after "ready" (e.g. the ACPI memory device) and the Nth
- *        block's.  Exit 1 at the deadline (default 300 s).
+ *        or removed; print "watch FIRST_NS LAST_NS N START": LAST_NS is the
+ *        Nth block's uevent, FIRST_NS where the guest's work began.  That
+ *        is the first ACPI interrupt (SCI) after "ready", START=sci: the
+ *        static tracepoint irq:irq_handler_entry for the "acpi" line of
+ *        /proc/interrupts, in a tracefs instance of its own with the mono
+ *        clock (no kprobe).  QEMU raises it for device_add and device_del
+ *        before the guest does anything: the memmap and page tables of a
+ *        hot-add are built before the first block's uevent.  Without
+ *        tracefs or an SCI line, FIRST_NS is the first uevent, START=uevent.
+ *        Exit 1 at the deadline (default 300 s).
  *        MEMHP_BENCH_VERBOSE=1 prints every uevent with its time on stderr.
  *   memhp-bench first-read BLOCK ATTR [TIMEOUT_S]
  *        print "ready", then spin until /sys/devices/system/memory/BLOCK/ATTR
@@ -46,6 +53,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,13 +146,103 @@ static int is_block_event(const char *msg, const char *action)
 	       !strncmp(msg + n + 1, "/devices/system/memory/memory", 29);
 }
 
+#define TRACEFS "/sys/kernel/tracing"
+
+static int write_str(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The SCI's IRQ number: the /proc/interrupts line named "acpi", or -1. */
+static int sci_irq(void)
+{
+	char line[512];
+	int irq = -1;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return -1;
+	while (irq < 0 && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+			line[--n] = 0;
+		if (n > 5 && !strcmp(line + n - 5, " acpi"))
+			irq = atoi(line);
+	}
+	fclose(f);
+	return irq;
+}
+
+/*
+ * A tracefs instance recording irq_handler_entry of @irq with the mono
+ * clock (CLOCK_MONOTONIC); fills @dir, returns 0 or -1 (nothing left).
+ */
+static int sci_trace_start(int irq, char *dir, size_t len)
+{
+	char path[256], filt[32];
+
+	snprintf(dir, len, TRACEFS "/instances/memhp-bench-%d", (int)getpid());
+	if (mkdir(dir, 0700))
+		return -1;
+	snprintf(filt, sizeof(filt), "irq==%d", irq);
+	snprintf(path, sizeof(path), "%s/trace_clock", dir);
+	if (write_str(path, "mono"))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/events/irq/irq_handler_entry/filter", dir);
+	if (write_str(path, filt))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/events/irq/irq_handler_entry/enable", dir);
+	if (write_str(path, "1"))
+		goto fail;
+	return 0;
+fail:
+	rmdir(dir);
+	return -1;
+}
+
+/* The first recorded entry's time in ns (0 if none); removes the instance. */
+static int64_t sci_trace_end(const char *dir)
+{
+	char path[256], line[512];
+	int64_t t = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/irq/irq_handler_entry/enable", dir);
+	write_str(path, "0");
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "r");
+	while (f && !t && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, ": irq_handler_entry:");
+		unsigned long long sec, usec;
+
+		if (line[0] == '#' || !p)
+			continue;
+		*p = 0;
+		p = strrchr(line, ' ');
+		if (p && sscanf(p + 1, "%llu.%llu", &sec, &usec) == 2)
+			t = (int64_t)sec * 1000000000 + (int64_t)usec * 1000;
+	}
+	if (f)
+		fclose(f);
+	rmdir(dir);
+	return t;
+}
+
 static int cmd_watch(int argc, char **argv)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
 	int fd, want, got = 0, timeout, rcvbuf = 16 << 20;
-	int64_t first = 0, last = 0, end;
+	int64_t first = 0, last = 0, end, sci = 0;
 	const char *action;
-	char buf[8192];
+	char buf[8192], dir[128];
+	int irq = sci_irq(), traced;
 
 	if (argc < 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "remove"))) {
 		usage(stderr);
@@ -161,6 +259,7 @@ static int cmd_watch(int argc, char **argv)
 	/* Hundreds of blocks arrive in a burst: a big buffer loses none. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	traced = irq >= 0 && !sci_trace_start(irq, dir, sizeof(dir));
 	printf("ready\n");
 	fflush(stdout);
 	end = now_ns() + (int64_t)timeout * 1000000000;
@@ -172,17 +271,20 @@ static int cmd_watch(int argc, char **argv)
 		if (left <= 0 || poll(&p, 1, (int)(left / 1000000) + 1) == 0) {
 			printf("timeout after %d s: %d of %d memory blocks %s\n", timeout, got,
 			       want, !strcmp(action, "add") ? "added" : "removed");
+			if (traced)
+				sci_trace_end(dir);
 			return 1;
 		}
 		n = recv(fd, buf, sizeof(buf) - 1, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == ENOBUFS) {
+			if (errno == ENOBUFS)
 				printf("uevents lost (ENOBUFS)\n");
-				return 1;
-			}
-			perror("memhp-bench: recv");
+			else
+				perror("memhp-bench: recv");
+			if (traced)
+				sci_trace_end(dir);
 			return 1;
 		}
 		buf[n] = 0;
@@ -195,7 +297,12 @@ static int cmd_watch(int argc, char **argv)
 			last = now_ns();
 		}
 	}
-	printf("watch %" PRId64 " %" PRId64 " %d\n", first, last, got);
+	if (traced)
+		sci = sci_trace_end(dir);
+	if (sci && sci <= last)
+		printf("watch %" PRId64 " %" PRId64 " %d sci\n", sci, last, got);
+	else
+		printf("watch %" PRId64 " %" PRId64 " %d uevent\n", first, last, got);
 	return 0;
 }
 
