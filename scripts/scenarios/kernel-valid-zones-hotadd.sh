@@ -33,7 +33,7 @@ baseline_take
 bs=$(block_size)
 nb=16
 read -r id addr size < <(vm plug "$VM" $((nb * bs >> 20))M)
-first=$(blocks_of "$addr" "$size" | head -n 1)
+first=memory$((addr / bs))
 # The reader spins on CPU 1, the add runs on CPU 0. A read that still came
 # after the node link missed the window: remove and try again, up to 20 times.
 cpus=$(g "nproc")
@@ -42,7 +42,7 @@ pin_r='' pin_w=''
 for try in $(seq 1 20); do
 	g "rm -f /tmp/vz.log; $pin_r memhp-bench first-read $first valid_zones $((60 * SLOW)) >/tmp/vz.log 2>&1 &
 	   echo \$! >/tmp/vz.pid"
-	gwait 30 "the reader spins" "grep -q '^ready' /tmp/vz.log" >/dev/null
+	gwait_quiet 30 "the reader spins" "grep -q '^ready' /tmp/vz.log" || finish
 	r=$(G_TIMEOUT=$(ops_timeout 1) g "$pin_w memhp-write --timeout $((OP_TIMEOUT * SLOW)) $MEMHP/add '$addr $size'") || true
 	[ "$r" = OK ] || break
 	gwait 60 "the reader is done" "! kill -0 \$(cat /tmp/vz.pid) 2>/dev/null" >/dev/null || true
