@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --append acpi_no_memhotplug
+# vm: --smp 2 --append acpi_no_memhotplug
 # cost: 15
 # debug: yes
 #
