@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --numa 2
+# vm: --smp 2 --numa 2
 # cost: 15
 # needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #
