@@ -3,6 +3,7 @@
 # vm: --smp 2 --append acpi_no_memhotplug
 # cost: 15
 # debug: yes
+# last: yes (an oops leaves the guest unusable)
 #
 # Reproducer of a kernel bug memhp found (README, "Kernel issues found"):
 # reading a memory block's valid_zones while the hot-add that created it is
