@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
-# cost: 40
+# cost: 19
 #
 # 20 plug / online / offline / unplug cycles of a DIMM of 4 memory blocks:
 # MemTotal, the block list, /proc/iomem and node state end at the baseline,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --slots 8 --maxmem 16G
-# cost: 40
+# cost: 10
 #
 # Hot-add DIMMs of 128 MiB, 512 MiB, 1 GiB and 2 GiB one after another: each
 # gains SIZE/block_size blocks at the QMP-reported address and /proc/iomem

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append memory_hotplug.online_policy=auto-movable
-# cost: 65
+# cost: 8
 # debug: yes
 #
 # Refused unplug, and unplug under load. A movable DIMM holds a guest

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
-# cost: 10
+# cost: 18
 #
 # `make bench` must not rot: its seconds-long smoke version (scripts/bench
 # --smoke --vm, small DIMMs, one repetition) runs against this VM and must

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
-# cost: 15
+# cost: 5
 # debug: yes
 #
 # Plug a 1 GiB pc-dimm over QMP: the guest gains exactly 8 memory blocks of

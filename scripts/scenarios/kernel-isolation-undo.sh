@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
-# cost: 35
+# cost: 12
 # debug: yes
 #
 # Reproducer of a kernel bug (README, "Kernel issues found", known issue
@@ -54,7 +54,7 @@ pin="$(printf '0x%x' "$addr") $pin_size"
 range=$(printf '0x%x-0x%x' "$addr" $((addr + bs - 1)))
 # The offline's own deadline: far above what offlining an idle block takes
 # (milliseconds), and above the window the test holds open.
-off_timeout=$((20 * SLOW))
+off_timeout=$((10 * SLOW))
 
 # isolated: pageblocks of type Isolate, all zones (/proc/pagetypeinfo).
 isolated() {

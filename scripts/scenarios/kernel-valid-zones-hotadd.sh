@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --smp 2 --append acpi_no_memhotplug
-# cost: 15
+# cost: 2
 # debug: yes
 # last: yes (an oops leaves the guest unusable)
 #

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
-# cost: 10
+# cost: 4
 # debug: yes
 #
 # memhpctl in the guest on a real DIMM: status (text and JSON) names the

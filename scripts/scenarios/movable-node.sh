@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --numa 2 --cold-dimm 1G@1 --append movable_node
-# cost: 10
+# cost: 2
 # needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #
 # A DIMM cold-plugged on node 1 with movable_node: SRAT marks its range

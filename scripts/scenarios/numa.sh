@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --smp 2 --numa 2
-# cost: 15
+# cost: 4
 # needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #
 # NUMA: node 1 has a CPU but no memory. A DIMM plugged on node 1 brings it

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --append 'acpi_no_memhotplug memory_hotplug.memmap_on_memory=1'
-# cost: 135
+# cost: 15
 # debug: yes
 #
 # memhp drives the physical phase. With the guest's ACPI memory driver off,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --smp 2 --append acpi_no_memhotplug
-# cost: 7
+# cost: 2
 # debug: yes
 #
 # The bad-input, ownership and concurrency rules of memhp's add / remove /

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --smp 2 --append acpi_no_memhotplug
-# cost: 30
+# cost: 9
 # debug: yes
 #
 # pin racing memhp's own offline_remove of the same range, PIN_RACE times

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --smp 2 --append acpi_no_memhotplug
-# cost: 140
+# cost: 50
 # debug: yes
 #
 # Concurrent stress, STRESS_CYCLES host cycles (default 10), or with

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm:
-# cost: 20
+# cost: 30
 # debug: yes
 # needs: CONFIG_EVENT_TRACING
 #

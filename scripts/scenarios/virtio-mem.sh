@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # vm: --virtio-mem 2G --append acpi=noirq
-# cost: 60
+# cost: 27
 # debug: yes (acpi=noirq: QEMU 7.2's virtio-mem-pci has no MSI-X, so its INTx
 #   line must be routed; ACPI's _PRT, a 128-step AML loop on i440FX, takes
 #   over 26 s under KASAN (soft lockup, AE_AML_LOOP_TIMEOUT, no GSI) and the
