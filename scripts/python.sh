@@ -13,8 +13,13 @@ use_python() {
 	local top=$1 py=${MEMHP_PYTHON:-}
 	if [ -z "$py" ]; then
 		py=/usr/bin/python3
-		[ -x "$py" ] || py=$(python3 -c 'import sys; print(sys.executable)') || return 1
+		# realpath: never the link below itself (a check's bench-smoke runs
+		# scripts/bench with it already first on PATH).
+		[ -x "$py" ] || py=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))') ||
+			return 1
 	fi
+	py=$(realpath "$(command -v "$py")") || return 1
+	case "$py" in "$top/build/bin/"*) echo "use_python: $py is this run's own link" >&2; return 1 ;; esac
 	mkdir -p "$top/build/bin"
 	ln -sfn "$py" "$top/build/bin/python3"
 	case ":$PATH:" in

@@ -23,9 +23,9 @@
 # runner counts the oops as the known issue valid-zones-hotadd-null
 # (scripts/splat.sh): an expected failure (XFAIL). The killed reader still
 # holds its block's sysfs file, so removing that block would wait forever:
-# after the oops nothing is cleaned up (the runner gives the next scenario a
-# fresh VM). A kernel without the bug must give a zone list, and the range
-# is then removed as usual.
+# after the oops nothing is cleaned up. The scenario runs last in its VM
+# ("# last: yes"); the runner stops that VM after it. A kernel without the
+# bug must give a zone list, and the range is then removed as usual.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

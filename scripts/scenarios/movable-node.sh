@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --numa 2 --cold-dimm 1G@1 --append movable_node
+# vm: --smp 2 --numa 2 --cold-dimm 1G@1 --append movable_node
 # cost: 2
 # needs: CONFIG_NUMA CONFIG_ACPI_NUMA
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --numa 2 --virtio-mem 1G@1 --append acpi=noirq
+# vm: --smp 2 --numa 2 --virtio-mem 1G@1 --append acpi=noirq
 # cost: 3
 # debug: yes (acpi=noirq: QEMU 7.2's virtio-mem-pci has no MSI-X, so its INTx
 #   line must be routed; ACPI's _PRT, a 128-step AML loop on i440FX, takes
