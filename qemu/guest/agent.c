@@ -2,9 +2,17 @@
 /*
  * memhp-agent: runs commands for the host inside the test VM.
  *
- * Reads frames (proto.h) from a serial port, runs one command at a time with
- * its stdin/stdout/stderr on pipes, and streams the output and exit status
- * back.  Runs as PID 1's child or as PID 1: it reaps every child it sees.
+ * Reads frames (proto.h) from a virtio-serial port or a serial port, runs one
+ * command at a time with its stdin/stdout/stderr on pipes, and streams the
+ * output and exit status back.  Runs as PID 1's child or as PID 1: it reaps
+ * every child it sees.
+ *
+ * A virtio-serial port knows whether the host side is connected.  While it is
+ * not (each host command connects and disconnects), read() returns 0 and
+ * poll() reports POLLHUP at once, and a write would block: the agent then
+ * stops polling the port until the kernel's SIGIO says the host side changed,
+ * and drops the frames it would send, as QEMU drops a serial port's bytes
+ * with no client.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -25,6 +33,7 @@
 #include "proto.h"
 
 static int tty = -1;
+static int host_gone;		/* virtio port: host side not connected */
 
 /* Current command. */
 static pid_t child;
@@ -59,6 +68,11 @@ static void xwrite(int fd, const void *buf, size_t len)
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 			poll(&pfd, 1, -1);
+			if ((pfd.revents & POLLHUP) && !(pfd.revents & POLLOUT)) {
+				/* Nobody on the host side: drop the rest. */
+				host_gone = 1;
+				return;
+			}
 			continue;
 		}
 		if (n <= 0)
@@ -68,8 +82,15 @@ static void xwrite(int fd, const void *buf, size_t len)
 	}
 }
 
+/*
+ * One write per frame: a virtio port takes a write of up to 32 KiB as one
+ * buffer, so a frame is never cut in two when the host side goes away.
+ */
+#define FRAME_MAX	(32768 - AGENT_HDR_LEN)
+
 static void send_frame(uint8_t type, uint32_t id, const void *data, uint32_t len)
 {
+	static char buf[AGENT_HDR_LEN + FRAME_MAX];
 	struct agent_hdr h = {
 		.magic = htole16(AGENT_MAGIC),
 		.type = type,
@@ -77,9 +98,12 @@ static void send_frame(uint8_t type, uint32_t id, const void *data, uint32_t len
 		.len = htole32(len),
 	};
 
-	xwrite(tty, &h, sizeof(h));
+	if (len > FRAME_MAX)
+		die("frame of %u bytes", len);
+	memcpy(buf, &h, sizeof(h));
 	if (len)
-		xwrite(tty, data, len);
+		memcpy(buf + sizeof(h), data, len);
+	xwrite(tty, buf, sizeof(h) + len);
 }
 
 static void close_fd(int *fd)
@@ -95,7 +119,7 @@ static void close_fd(int *fd)
  */
 static int pump(int *fd, uint8_t type)
 {
-	char buf[4096];
+	static char buf[FRAME_MAX];
 	ssize_t n = read(*fd, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -318,29 +342,38 @@ int main(int argc, char **argv)
 	const char *dev = argc > 1 ? argv[1] : "/dev/ttyS1";
 	struct termios t;
 	sigset_t mask;
-	int sfd;
+	int sfd, is_tty;
 
 	tty = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty < 0)
 		die("open %s: %s", dev, strerror(errno));
-	if (tcgetattr(tty, &t) == 0) {
+	is_tty = isatty(tty);
+	if (is_tty && tcgetattr(tty, &t) == 0) {
 		cfmakeraw(&t);
 		cfsetspeed(&t, B115200);
 		tcsetattr(tty, TCSANOW, &t);
 	}
-	tcflush(tty, TCIOFLUSH);
+	if (is_tty)
+		tcflush(tty, TCIOFLUSH);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGIO);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		die("signalfd: %s", strerror(errno));
+	if (!is_tty) {
+		/* virtio port: SIGIO when the host side connects or sends. */
+		if (fcntl(tty, F_SETOWN, getpid()) ||
+		    fcntl(tty, F_SETFL, fcntl(tty, F_GETFL) | O_NONBLOCK | O_ASYNC))
+			die("fcntl %s: %s", dev, strerror(errno));
+	}
 
 	for (;;) {
 		struct pollfd p[5] = {
-			{ .fd = tty, .events = POLLIN },
+			{ .fd = host_gone ? -1 : tty, .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = out_fd, .events = POLLIN },
 			{ .fd = err_fd, .events = POLLIN },
@@ -352,12 +385,16 @@ int main(int argc, char **argv)
 				continue;
 			die("poll: %s", strerror(errno));
 		}
-		if (p[0].revents & POLLIN) {
+		if (p[0].revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(tty, rx + rx_len, sizeof(rx) - rx_len);
 
 			if (n > 0) {
 				rx_len += n;
 				parse_rx();
+			} else if (!is_tty && (n == 0 || errno != EAGAIN)) {
+				/* Host side gone: a new client starts afresh. */
+				host_gone = 1;
+				rx_len = 0;
 			}
 		}
 		if (p[2].revents && out_fd >= 0)
@@ -369,8 +406,10 @@ int main(int argc, char **argv)
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			while (read(sfd, &si, sizeof(si)) > 0)
-				;
+			while (read(sfd, &si, sizeof(si)) > 0) {
+				if (si.ssi_signo == SIGIO)
+					host_gone = 0;
+			}
 			reap();
 		}
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memhp guest agent wire protocol (host <-> guest over the second serial
- * port).  Every frame is a 12-byte little-endian header and a payload:
+ * memhp guest agent wire protocol (host <-> guest over the virtio-serial port
+ * org.memhp.agent, or the second serial port where the kernel has no
+ * virtio_console).  Every frame is a 12-byte little-endian header and a payload:
  *
  *   u16 magic 'M''H' (0x484d) | u8 type | u8 0 | u32 request id | u32 length
  *
