@@ -10,9 +10,8 @@
  * A virtio-serial port knows whether the host side is connected.  While it is
  * not (each host command connects and disconnects), read() returns 0 and
  * poll() reports POLLHUP at once, and a write would block: the agent then
- * stops polling the port until the kernel's SIGIO says the host side changed,
- * and drops the frames it would send, as QEMU drops a serial port's bytes
- * with no client.
+ * stops polling the port until the kernel's SIGIO says the host side changed
+ * (see wait_host() for its writes).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -27,6 +26,7 @@
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -55,6 +55,27 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * A virtio port with the host side closed: wait for the kernel's SIGIO (the
+ * host side connected, or sent something), 1 s at most before looking again.
+ *
+ * The frame is not dropped: QEMU hands the guest a new client's bytes on the
+ * data queue and the "host connected" message on the control queue, and the
+ * guest may read the command before it has handled the message. Its output
+ * must wait for that, not be thrown away. What a client that went away left
+ * behind reaches the next one, which ignores frames of another request id.
+ */
+static void wait_host(void)
+{
+	static const struct timespec limit = { .tv_sec = 1 };
+	sigset_t io;
+
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	sigtimedwait(&io, NULL, &limit);
+	host_gone = 0;
+}
+
 static void xwrite(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -68,11 +89,8 @@ static void xwrite(int fd, const void *buf, size_t len)
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 			poll(&pfd, 1, -1);
-			if ((pfd.revents & POLLHUP) && !(pfd.revents & POLLOUT)) {
-				/* Nobody on the host side: drop the rest. */
-				host_gone = 1;
-				return;
-			}
+			if ((pfd.revents & POLLHUP) && !(pfd.revents & POLLOUT))
+				wait_host();
 			continue;
 		}
 		if (n <= 0)
@@ -392,9 +410,12 @@ int main(int argc, char **argv)
 				rx_len += n;
 				parse_rx();
 			} else if (!is_tty && (n == 0 || errno != EAGAIN)) {
-				/* Host side gone: a new client starts afresh. */
+				/*
+				 * Host side closed. rx is kept: the next client's
+				 * bytes can come before the guest learns that it
+				 * connected (see wait_host()).
+				 */
 				host_gone = 1;
-				rx_len = 0;
 			}
 		}
 		if (p[2].revents && out_fd >= 0)
