@@ -173,12 +173,11 @@ int main(int argc, char **argv)
 		/* Whole frames first. */
 		while (have >= AGENT_HDR_LEN) {
 			memcpy(&h, buf, sizeof(h));
-			if (h.magic != AGENT_MAGIC) {
+			/* Not a header: joined mid-frame (or noise), resync. */
+			if (h.magic != AGENT_MAGIC || h.len > AGENT_MAX_FRAME) {
 				memmove(buf, buf + 1, --have);
 				continue;
 			}
-			if (h.len > AGENT_MAX_FRAME)
-				die(1, "guest agent: frame of %u bytes", h.len);
 			if (have < AGENT_HDR_LEN + h.len)
 				break;
 			if (h.id == id) {

@@ -8,10 +8,10 @@
  * every child it sees.
  *
  * A virtio-serial port knows whether the host side is connected.  While it is
- * not (each host command connects and disconnects), read() returns 0 and
- * poll() reports POLLHUP at once, and a write would block: the agent then
- * stops polling the port until the kernel's SIGIO says the host side changed
- * (see wait_host() for its writes).
+ * not (each host command connects and disconnects), read() returns 0 once
+ * nothing sent before is left, poll() reports POLLHUP at once, and writes
+ * fail with EAGAIN: the agent then stops polling the port until the kernel's
+ * SIGIO says the host side changed, and queues its output (see send_frame()).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -26,7 +26,6 @@
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -56,59 +55,74 @@ static void die(const char *fmt, ...)
 }
 
 /*
- * A virtio port with the host side closed: wait for the kernel's SIGIO (the
- * host side connected, or sent something), 1 s at most before looking again.
+ * Frames to the host wait in a queue and are written whole, one write() each,
+ * when the line takes them; the main loop never blocks on the host.
  *
- * The frame is not dropped: QEMU hands the guest a new client's bytes on the
- * data queue and the "host connected" message on the control queue, and the
- * guest may read the command before it has handled the message. Its output
- * must wait for that, not be thrown away. What a client that went away left
- * behind reaches the next one, which ignores frames of another request id.
+ * A virtio port takes a write of up to 32 KiB as one buffer, so a frame is
+ * never cut in two there. With the host side closed its writes fail (EAGAIN)
+ * until a client connects. The queue is kept meanwhile, not dropped: QEMU
+ * hands the guest a new client's bytes on the data queue and the "host
+ * connected" message on the control queue, and the guest may read and run
+ * the command before it has handled the message. A new command drops what
+ * was queued for earlier ones; while the queue is full the command's pipes
+ * are not read, so a command outrunning the host waits for it.
+ *
+ * The 16550 takes about 140 KB/s: frames there stay at 4 KiB, so a client
+ * that connects mid-frame skips little before the next magic.
  */
-static void wait_host(void)
-{
-	static const struct timespec limit = { .tv_sec = 1 };
-	sigset_t io;
+#define FRAME_MAX	(32768 - AGENT_HDR_LEN)
+#define TTY_FRAME_MAX	4096
+#define OUTQ_FULL	(256 * 1024)
 
-	sigemptyset(&io);
-	sigaddset(&io, SIGIO);
-	sigtimedwait(&io, NULL, &limit);
-	host_gone = 0;
+static int is_tty;
+static char *outq;		/* whole frames, the first oq_off bytes written */
+static size_t oq_len, oq_cap, oq_off;
+static int oq_nomem;		/* the last write failed with ENOMEM */
+
+static size_t head_len(void)
+{
+	struct agent_hdr h;
+
+	memcpy(&h, outq, sizeof(h));
+	return sizeof(h) + le32toh(h.len);
 }
 
-static void xwrite(int fd, const void *buf, size_t len)
+/* Write queued frames while the line takes them. */
+static void flush_out(void)
 {
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
+	while (oq_len) {
+		size_t len = head_len() - oq_off;
+		ssize_t n = write(tty, outq + oq_off, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-			poll(&pfd, 1, -1);
-			if ((pfd.revents & POLLHUP) && !(pfd.revents & POLLOUT))
-				wait_host();
-			continue;
-		}
+		/*
+		 * EAGAIN: the line is full, or the host side closed. ENOMEM: the
+		 * virtio port could not allocate its 32 KiB buffer (memory being
+		 * offlined); the main loop retries on POLLOUT, or after 10 ms.
+		 */
+		oq_nomem = n < 0 && errno == ENOMEM;
+		if (n < 0 && (errno == EAGAIN || errno == ENOMEM))
+			return;
 		if (n <= 0)
 			die("write to host: %s", strerror(errno));
-		p += n;
-		len -= n;
+		oq_off += n;
+		if (oq_off < head_len())
+			continue;	/* a tty took part of it */
+		oq_len -= oq_off;
+		memmove(outq, outq + oq_off, oq_len);
+		oq_off = 0;
 	}
 }
 
-/*
- * One write per frame: a virtio port takes a write of up to 32 KiB as one
- * buffer, so a frame is never cut in two when the host side goes away.
- */
-#define FRAME_MAX	(32768 - AGENT_HDR_LEN)
+/* A new command: frames not yet started belong to earlier ones. */
+static void drop_queued(void)
+{
+	oq_len = oq_off ? head_len() : 0;
+}
 
 static void send_frame(uint8_t type, uint32_t id, const void *data, uint32_t len)
 {
-	static char buf[AGENT_HDR_LEN + FRAME_MAX];
 	struct agent_hdr h = {
 		.magic = htole16(AGENT_MAGIC),
 		.type = type,
@@ -118,10 +132,17 @@ static void send_frame(uint8_t type, uint32_t id, const void *data, uint32_t len
 
 	if (len > FRAME_MAX)
 		die("frame of %u bytes", len);
-	memcpy(buf, &h, sizeof(h));
+	if (oq_len + sizeof(h) + len > oq_cap) {
+		oq_cap = 2 * (oq_len + sizeof(h) + len);
+		outq = realloc(outq, oq_cap);
+		if (!outq)
+			die("out of memory");
+	}
+	memcpy(outq + oq_len, &h, sizeof(h));
 	if (len)
-		memcpy(buf + sizeof(h), data, len);
-	xwrite(tty, buf, sizeof(h) + len);
+		memcpy(outq + oq_len + sizeof(h), data, len);
+	oq_len += sizeof(h) + len;
+	flush_out();
 }
 
 static void close_fd(int *fd)
@@ -138,7 +159,7 @@ static void close_fd(int *fd)
 static int pump(int *fd, uint8_t type)
 {
 	static char buf[FRAME_MAX];
-	ssize_t n = read(*fd, buf, sizeof(buf));
+	ssize_t n = read(*fd, buf, is_tty ? TTY_FRAME_MAX : FRAME_MAX);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
@@ -214,6 +235,7 @@ static void start_child(uint32_t id, char *payload, uint32_t len)
 	sigset_t none;
 
 	kill_child();
+	drop_queued();
 	while (off < len && argc < 255) {
 		char *s = payload + off;
 		size_t l = strnlen(s, len - off);
@@ -360,7 +382,7 @@ int main(int argc, char **argv)
 	const char *dev = argc > 1 ? argv[1] : "/dev/ttyS1";
 	struct termios t;
 	sigset_t mask;
-	int sfd, is_tty;
+	int sfd;
 
 	tty = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty < 0)
@@ -382,23 +404,24 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		die("signalfd: %s", strerror(errno));
-	if (!is_tty) {
-		/* virtio port: SIGIO when the host side connects or sends. */
-		if (fcntl(tty, F_SETOWN, getpid()) ||
-		    fcntl(tty, F_SETFL, fcntl(tty, F_GETFL) | O_NONBLOCK | O_ASYNC))
-			die("fcntl %s: %s", dev, strerror(errno));
-	}
+	/* A virtio port sends SIGIO when the host side connects or sends. */
+	if (!is_tty && fcntl(tty, F_SETOWN, getpid()))
+		die("fcntl %s: %s", dev, strerror(errno));
+	if (fcntl(tty, F_SETFL, fcntl(tty, F_GETFL) | O_NONBLOCK | (is_tty ? 0 : O_ASYNC)))
+		die("fcntl %s: %s", dev, strerror(errno));
 
 	for (;;) {
+		int room = oq_len < OUTQ_FULL;
 		struct pollfd p[5] = {
-			{ .fd = host_gone ? -1 : tty, .events = POLLIN },
+			{ .fd = host_gone ? -1 : tty,
+			  .events = POLLIN | (oq_len && !oq_nomem ? POLLOUT : 0) },
 			{ .fd = sfd, .events = POLLIN },
-			{ .fd = out_fd, .events = POLLIN },
-			{ .fd = err_fd, .events = POLLIN },
+			{ .fd = room ? out_fd : -1, .events = POLLIN },
+			{ .fd = room ? err_fd : -1, .events = POLLIN },
 			{ .fd = in_len ? in_fd : -1, .events = POLLOUT },
 		};
 
-		if (poll(p, 5, -1) < 0) {
+		if (poll(p, 5, oq_nomem ? 10 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll: %s", strerror(errno));
@@ -409,11 +432,14 @@ int main(int argc, char **argv)
 			if (n > 0) {
 				rx_len += n;
 				parse_rx();
-			} else if (!is_tty && (n == 0 || errno != EAGAIN)) {
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				die("read from host: %s", strerror(errno));
+			} else if (n == 0 && !is_tty) {
 				/*
-				 * Host side closed. rx is kept: the next client's
-				 * bytes can come before the guest learns that it
-				 * connected (see wait_host()).
+				 * The host side closed and nothing is buffered
+				 * (read() gives what was sent first). rx is kept:
+				 * a new client's bytes can come before the guest
+				 * learns that it connected (see send_frame()).
 				 */
 				host_gone = 1;
 			}
@@ -433,5 +459,7 @@ int main(int argc, char **argv)
 			}
 			reap();
 		}
+		if (oq_len && !host_gone)
+			flush_out();
 	}
 }

@@ -16,7 +16,14 @@
  *   'X' u32 exit status (code, or 128 + signal number).
  *
  * One command runs at a time; a new 'E' kills a command still running (its
- * client went away).  Frames of another id are ignored by the host.
+ * client went away) and drops the frames still queued for it.
+ *
+ * Guest-to-host frames are at most 32 KiB with their header (4 KiB on a
+ * serial port).  A connection may begin with frames of another request:
+ * whole ones on a virtio port, possibly the tail of one on a serial port.
+ * Clients skip frames of another id and resync on the magic.  A client
+ * never leaves a frame half-sent: the guest cannot tell where a connection
+ * ended, and the rest of that frame would swallow the next command.
  */
 #ifndef MEMHP_AGENT_PROTO_H
 #define MEMHP_AGENT_PROTO_H
