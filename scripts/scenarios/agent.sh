@@ -42,8 +42,8 @@ rc=0
 expect_eq "a command still writing at its deadline is killed (124)" 124 "$rc"
 expect_eq "... and the next command gets only its own output" next "$(g 'echo next')"
 
-# The client is killed after 2 s of output; yes(1) goes on writing.
-(timeout -s KILL 2 "$VMEXEC" "$VM" -- yes spam >/dev/null) 2>/dev/null || true
+# The client is terminated after 2 s of output; yes(1) goes on writing.
+timeout 2 "$VMEXEC" "$VM" -- yes spam >/dev/null || true
 expect_eq "after a client went away mid-output, the next gets its own" after "$(g 'echo after')"
 expect_eq "... and the abandoned command was stopped" 0 \
 	"$(g 'pidof yes | wc -w')"
