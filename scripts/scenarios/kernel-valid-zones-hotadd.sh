@@ -11,7 +11,7 @@
 # (create_memory_block_devices(): sysfs files and an "add" uevent each, with
 # mem->nid = NUMA_NO_NODE, drivers/base/memory.c add_memory_block()) and only
 # then links them to their node (register_memory_blocks_under_node(), which
-# sets mem->nid; mm/memory_hotplug.c:1398-1402 in 6.1, 1567-1571 in 6.12).
+# sets mem->nid; mm/memory_hotplug.c:1401 in 6.1, 1574 in 6.12).
 # valid_zones_show() of an offline block passes mem->nid to
 # zone_for_pfn_range(), which takes NODE_DATA(-1): on 6.1 a NULL pgdat, an
 # oops in zone_for_pfn_range(). That is what a udev rule reading the block
