@@ -4,13 +4,15 @@
 #
 #   make                  build memhp.ko for KVER (default: running kernel, else 6.1)
 #   make KVER=6.12        build for Debian's 6.12 kernel (into build/<release>/)
+#   make KVER=7.3         build for memhp's 7.3 kernel (Debian's newest source;
+#                         built and cached first); KVER=debug its debug build
 #   make KVER=/path/tree  build against a built kernel tree (or O= folder);
-#                         KDIR=/path is the same; KVER=debug the debug kernel
-#   make debug-kernel     build the KASAN/lockdep/kmemleak guest kernel (cached)
-#   make check            all tests on 6.1, 6.12 and the debug kernel (CI entry)
+#                         KDIR=/path is the same
+#   make kernel KVER=L    build lane L's kernel: 7.3, debug, debug-6.12 (cached)
+#   make check            all tests on 6.1, 6.12, 7.3 and debug (CI entry)
 #   make demo             boot a VM and hot(un)plug a DIMM, explained
 #   make vm               interactive VM with the QEMU monitor
-#   make lint             checkpatch --strict, W=1 and sparse on 6.1, 6.12 (and debug once built)
+#   make lint             checkpatch --strict, W=1 and sparse on 6.1, 6.12 (and the lanes built)
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
 #   make stress           concurrent hotplug soak (DURATION=600 seconds)
 #   make bench            benchmarks on 6.1 and 6.12 (KERNELS="6.1 6.12 debug"), table + plots in results/
@@ -20,10 +22,13 @@
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-# KVER (or KDIR) names the kernel: 6.1, 6.12, debug, a release, or the path
-# of a built kernel tree; scripts/kernel-release resolves it.
+# KVER (or KDIR) names the kernel: 6.1, 6.12, a lane (7.3, debug,
+# debug-6.12), a release, or the path of a built kernel tree;
+# scripts/kernel-release resolves it. The goals that build for it build a
+# lane's kernel first (its progress on stderr).
 KSPEC := $(or $(KDIR),$(KVER))
-KINFO := $(shell $(TOP)/scripts/kernel-release --all $(KSPEC) 2>/dev/null)
+BUILDS_FOR_K := $(if $(MAKECMDGOALS),$(filter all module modules_install image kernel,$(MAKECMDGOALS)),all)
+KINFO := $(shell $(TOP)/scripts/kernel-release $(if $(BUILDS_FOR_K),--build) --all $(KSPEC) 2>/dev/null)
 KREL := $(patsubst release=%,%,$(filter release=%,$(KINFO)))
 override KDIR := $(patsubst kdir=%,%,$(filter kdir=%,$(KINFO)))
 
@@ -32,7 +37,7 @@ MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
 .PHONY: all module deps modules_install image user selftests check demo vm lint \
-	unit fuzz stress dkms clean help debug-kernel bench
+	unit fuzz stress dkms clean help kernel debug-kernel bench
 
 all: module
 
@@ -74,8 +79,11 @@ selftests: user
 image: module user
 	$(TOP)/scripts/mkimage $(KSPEC)
 
+kernel: deps
+	@$(TOP)/scripts/build-kernel $(or $(KVER),debug) >/dev/null
+
 debug-kernel: deps
-	@$(TOP)/scripts/debug-kernel >/dev/null
+	@$(TOP)/scripts/build-kernel debug >/dev/null
 
 check: deps
 	$(TOP)/scripts/check
