@@ -21,7 +21,8 @@
  *        before the guest does anything: the memmap and page tables of a
  *        hot-add are built before the first block's uevent.  Without
  *        tracefs or an SCI line, FIRST_NS is the first uevent, START=uevent.
- *        Exit 1 at the deadline (default 300 s).
+ *        Exit 1 at the deadline (default 300 s), or at once without a
+ *        uevent socket (a kernel without CONFIG_NET); N=0 checks only that.
  *        MEMHP_BENCH_VERBOSE=1 prints every uevent with its time on stderr.
  *   memhp-bench first-read BLOCK ATTR [TIMEOUT_S]
  *        print "ready", then spin until /sys/devices/system/memory/BLOCK/ATTR
@@ -252,6 +253,12 @@ static int cmd_watch(int argc, char **argv)
 	want = atoi(argv[2]);
 	timeout = argc > 3 ? atoi(argv[3]) : 300;
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0 && errno == ENOSYS) {
+		/* No socket() at all: the kernel was built without CONFIG_NET. */
+		fprintf(stderr, "memhp-bench: uevent socket: %s (a kernel without %s)\n",
+			strerror(errno), "CONFIG_NET has no netlink uevents");
+		return 1;
+	}
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		perror("memhp-bench: uevent socket");
 		return 1;
