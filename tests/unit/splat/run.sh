@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Host unit test of scripts/splat.sh: each NAME.log here is a kernel log
+# excerpt, NAME.expected what splat_reports must print for it, line for
+# line. Lines of a .log that start with "#" describe the fixture (what it
+# is, which kernel, captured or reconstructed) and are not fed to it: a
+# kernel log line never starts with "#". Prints KTAP; exit 0 when all pass.
+set -euo pipefail
+
+usage() {
+	cat <<EOF
+usage: $0 [--help] [CASE...]
+Runs splat_reports (scripts/splat.sh) on each tests/unit/splat/CASE.log
+(default: all of them) and compares its output with CASE.expected.
+Prints "ok N CASE" or "not ok N CASE" (with the difference as "#" lines)
+per case; exits 1 when a case fails.
+EOF
+}
+
+case ${1:-} in
+-h | --help) usage; exit 0 ;;
+-*) usage >&2; exit 2 ;;
+esac
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../../../scripts/splat.sh
+. "$here/../../../scripts/splat.sh"
+
+cases=()
+if [ $# -gt 0 ]; then
+	for c in "$@"; do c=${c##*/}; cases+=("$here/${c%.log}.log"); done
+else
+	for c in "$here"/*.log; do cases+=("$c"); done
+fi
+
+echo "TAP version 13"
+echo "1..${#cases[@]}"
+n=0 failed=0
+for log in "${cases[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$log" .log)
+	exp=${log%.log}.expected
+	if [ ! -f "$log" ] || [ ! -f "$exp" ]; then
+		echo "not ok $n $name"
+		echo "# missing $name.log or $name.expected"
+		failed=$((failed + 1))
+		continue
+	fi
+	got=$(grep -v '^#' "$log" | splat_reports)
+	if [ "$got" = "$(cat "$exp")" ]; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		diff <(cat "$exp") <(printf '%s\n' "$got") | sed 's/^/# /' || true
+		failed=$((failed + 1))
+	fi
+done
+echo "# $((n - failed)) passed, $failed failed"
+[ $failed -eq 0 ]
