@@ -98,4 +98,27 @@ static inline bool memhp_memmap_on_memory_ok(u64 size, const char **why)
 }
 #endif
 
+/*
+ * offline_and_remove_memory() when the removal after a successful offline
+ * fails.  6.12 (mm/memory_hotplug.c:2404-2459) logs "Failed to remove
+ * memory", puts the blocks back online and returns the error.  7.3 made it a
+ * wrapper of offline_and_remove_memory_ranges() (7.3.4
+ * mm/memory_hotplug.c:2433-2528; "mm/memory_hotplug: add
+ * offline_and_remove_memory_ranges()", Gregory Price, v7
+ * <20260712154505.3564379-7-gourry@gourry.net>, merged through mm; its
+ * linux-next ids change with each rebase and no mainline id could be
+ * verified here), which only WARN_ON_ONCE()s the failed try_remove_memory()
+ * (:2519) and returns 0, the blocks left offline.  An offline failure is
+ * rolled back and returned on both.
+ *
+ * memhp does not branch on the version: after every offline_remove it reads
+ * back what the kernel did (memhp_phys.c: the System RAM resources and each
+ * block's memmap and online sections, all through exported helpers), so a 0
+ * that left the range in place is reported on any kernel.  No caller can
+ * make that removal fail: try_remove_memory() fails only for a block that
+ * is online again (impossible under the lock_device_hotplug() the whole
+ * call holds) or for blocks with and without an altmap mixed in one range
+ * (memhp adds each range with one add_memory()).
+ */
+
 #endif /* _MEMHP_COMPAT_H */

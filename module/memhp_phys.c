@@ -11,9 +11,18 @@
  *                   all of whose blocks are offline.
  *   offline_remove  "START SIZE": offline_and_remove_memory(): offlines
  *                   (migrating the pages away) and removes; on failure the
- *                   kernel puts the range back as online as it was.
+ *                   kernel puts the range back as online as it was.  What
+ *                   the kernel did is then read back, not taken from its
+ *                   return value (7.3 returns 0 when the removal after a
+ *                   successful offline fails: memhp_compat.h): gone from
+ *                   the resource tree with no memmap left is removed;
+ *                   anything else keeps the range, with what was found.
  *   ranges          what memhp added, with the online block count kept from
- *                   the notifier's records.
+ *                   the notifier's records (read back after an
+ *                   offline_remove), and after an offline_remove that left
+ *                   the range, "offline_remove=refused(RET)" (all of it
+ *                   still there), "not_removed(0)" (the kernel said 0) or
+ *                   "partly_removed(RET)".
  *
  * Only the exported API is used.  Everything is validated before calling
  * into mm: the kernel warns when asked to remove what was never added.
@@ -46,6 +55,14 @@
 
 #define MEMHP_RESOURCE_NAME	"System RAM (memhp)"
 
+/* What the last offline_remove of a range that is still listed left. */
+enum memhp_oar {
+	MEMHP_OAR_NONE,			/* none yet */
+	MEMHP_OAR_REFUSED,		/* an error, and all of it is still there */
+	MEMHP_OAR_NOT_REMOVED,		/* 0, and all of it is still there */
+	MEMHP_OAR_PARTLY_REMOVED,	/* part of it is gone: memhp leaves it be */
+};
+
 struct memhp_range {
 	struct list_head list;
 	u64 start, size;
@@ -54,6 +71,8 @@ struct memhp_range {
 	bool memmap_on_memory;
 	bool added;		/* false while add_memory() runs */
 	unsigned int online;	/* blocks, from MEM_ONLINE/MEM_OFFLINE */
+	enum memhp_oar oar;	/* with the kernel's return value: */
+	int oar_ret;
 };
 
 /*
@@ -227,6 +246,98 @@ static struct memhp_range *find_exact(const char *file, const struct memhp_phys_
 	return r;
 }
 
+/* What the kernel has of a range, read back from its own state. */
+struct memhp_read_back {
+	u64 ram;		/* bytes the resource tree has as System RAM */
+	unsigned int blocks;	/* memory blocks of the range */
+	unsigned int present;	/* blocks whose every section has a memmap */
+	unsigned int online;	/* blocks with online pages */
+};
+
+static int memhp_ram_bytes(struct resource *res, void *arg)
+{
+	*(u64 *)arg += resource_size(res);
+	return 0;
+}
+
+/*
+ * The resource tree (walk_iomem_res_desc(): the System RAM resources in the
+ * range, clipped to it) and the sections of each memory block: a memmap
+ * (pfn_valid()) and online pages (pfn_to_online_page()), checked at each
+ * section's last page, never a memmap_on_memory block's vmemmap.  The
+ * memory block devices and their state are not exported; these are.
+ */
+static void memhp_read_back(u64 start, u64 size, struct memhp_read_back *rb)
+{
+	unsigned long spfn, epfn, pfn;
+	u64 bs = memory_block_size_bytes();
+	bool present, online;
+	u64 a;
+
+	memset(rb, 0, sizeof(*rb));
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM, start, start + size - 1,
+			    &rb->ram, memhp_ram_bytes);
+	for (a = start; a < start + size; a += bs) {
+		spfn = PFN_DOWN(a);
+		epfn = PFN_DOWN(a + bs);
+		present = true;
+		online = false;
+		for (pfn = spfn + PAGES_PER_SECTION - 1; pfn < epfn; pfn += PAGES_PER_SECTION) {
+			present &= !!pfn_valid(pfn);
+			online |= !!pfn_to_online_page(pfn);
+		}
+		rb->blocks++;
+		rb->present += present;
+		rb->online += online;
+	}
+}
+
+/*
+ * After offline_and_remove_memory(@r) returned @kret: what the kernel did,
+ * read back.  Removed (no System RAM and no memmap left in the range): @r
+ * is freed and 0 returned, whatever @kret said.  Else @r stays, with its
+ * online count and the outcome read back, and the errno returned is @kret,
+ * or -EBUSY where the kernel returned 0 but left the range in place (7.3
+ * after a failed removal: memhp_compat.h).
+ */
+static int offline_remove_read_back(struct memhp_range *r, int kret)
+{
+	u64 last = r->start + r->size - 1;
+	struct memhp_read_back rb;
+	enum memhp_oar oar;
+	unsigned int was;
+
+	memhp_read_back(r->start, r->size, &rb);
+	if (!rb.ram && !rb.present) {
+		if (kret)
+			pr_info_ratelimited("offline_remove: offline_and_remove_memory(0x%llx, 0x%llx) returned %d, but removed it\n",
+					    r->start, r->size, kret);
+		range_del(r);
+		return 0;
+	}
+	if (rb.ram == r->size && rb.present == rb.blocks)
+		oar = kret ? MEMHP_OAR_REFUSED : MEMHP_OAR_NOT_REMOVED;
+	else
+		oar = MEMHP_OAR_PARTLY_REMOVED;
+
+	spin_lock(&ranges_lock);
+	was = r->online;
+	r->online = rb.online;
+	r->oar = oar;
+	r->oar_ret = kret;
+	spin_unlock(&ranges_lock);
+
+	if (was != rb.online)
+		pr_info_ratelimited("offline_remove: 0x%llx-0x%llx: %u blocks online read back, %u counted from the notifier\n",
+				    r->start, last, rb.online, was);
+	memhp_reject("offline_remove",
+		     "offline_and_remove_memory: %d; read back: %llu of %llu bytes System RAM, %u/%u blocks present, %u online: range kept%s",
+		     kret, rb.ram, r->size, rb.present, rb.blocks, rb.online,
+		     oar == MEMHP_OAR_PARTLY_REMOVED ?
+		     " (partly removed: memhp leaves it be)" : "");
+	return kret ? kret : -EBUSY;
+}
+
 /*
  * remove ("remove_memory()", all blocks must be offline) and offline_remove
  * ("offline_and_remove_memory()", which offlines first and on failure puts
@@ -238,6 +349,7 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	struct memhp_phys_cmd cmd;
 	struct memhp_range *r;
 	unsigned int online;
+	enum memhp_oar oar;
 	int ret;
 	u64 t0;
 
@@ -255,7 +367,15 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	}
 	spin_lock(&ranges_lock);
 	online = r->online;
+	oar = r->oar;
 	spin_unlock(&ranges_lock);
+	if (oar == MEMHP_OAR_PARTLY_REMOVED) {
+		/* Removing the rest would hand mm a range it half has. */
+		memhp_reject(file, "0x%llx-0x%llx was partly removed by an earlier offline_remove",
+			     cmd.start, cmd.start + cmd.size - 1);
+		ret = -ENXIO;
+		goto out;
+	}
 	if (!offline_first && online) {
 		memhp_reject(file, "%u of its blocks are online (use offline_remove)", online);
 		ret = -EBUSY;
@@ -268,12 +388,16 @@ static ssize_t remove_common(const char *file, bool offline_first,
 		ret = remove_memory(cmd.start, cmd.size);
 	trace_memhp_phys(offline_first ? MEMHP_OP_OFFLINE_REMOVE : MEMHP_OP_REMOVE, cmd.start,
 			 cmd.size, 0, ret, ktime_get_ns() - t0);
-	if (ret) {
-		memhp_reject(file, "%s: %d, range kept",
-			     offline_first ? "offline_and_remove_memory" : "remove_memory", ret);
+	if (offline_first) {
+		ret = offline_remove_read_back(r, ret);	/* frees r when removed */
+		if (ret)
+			goto out;
+	} else if (ret) {
+		memhp_reject(file, "remove_memory: %d, range kept", ret);
 		goto out;
+	} else {
+		range_del(r);
 	}
-	range_del(r);
 	pr_info("%s 0x%llx-0x%llx\n", offline_first ? "offlined and removed" : "removed",
 		cmd.start, cmd.start + cmd.size - 1);
 out:
@@ -298,16 +422,25 @@ static int ranges_show(struct seq_file *m, void *v)
 	u64 bs = memory_block_size_bytes();
 	struct memhp_range *r;
 
+	static const char * const oar_names[] = {
+		[MEMHP_OAR_REFUSED] = "refused",
+		[MEMHP_OAR_NOT_REMOVED] = "not_removed",
+		[MEMHP_OAR_PARTLY_REMOVED] = "partly_removed",
+	};
+
 	spin_lock(&ranges_lock);
 	list_for_each_entry(r, &ranges, list) {
 		if (!r->added)
 			continue;
-		seq_printf(m, "0x%llx-0x%llx size=%llu nid=%d flags=%s online_blocks=%u/%llu\n",
+		seq_printf(m, "0x%llx-0x%llx size=%llu nid=%d flags=%s online_blocks=%u/%llu",
 			   r->start, r->start + r->size - 1, r->size, r->nid,
 			   r->driver_managed ? (r->memmap_on_memory ?
 				"driver_managed,memmap_on_memory" : "driver_managed") :
 			   (r->memmap_on_memory ? "memmap_on_memory" : "none"),
 			   r->online, div64_u64(r->size, bs));
+		if (r->oar != MEMHP_OAR_NONE)
+			seq_printf(m, " offline_remove=%s(%d)", oar_names[r->oar], r->oar_ret);
+		seq_putc(m, '\n');
 	}
 	spin_unlock(&ranges_lock);
 	return 0;
