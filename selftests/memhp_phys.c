@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memhp add / remove / offline_remove: bad input gets a precise errno and
- * changes nothing; ownership, overlap and busy rules; concurrent writers;
- * rmmod while owning memory.
+ * changes nothing; ownership, overlap and busy rules; what ranges reads back
+ * after an offline_remove the kernel refused; concurrent writers; rmmod
+ * while owning memory.
  *
  * Needs a hot-plugged DIMM that no driver has added (boot with
  * acpi_no_memhotplug, plug a DIMM) named by the environment:
@@ -26,6 +27,7 @@
 #define REMOVE	MEMHP_DIR "/remove"
 #define OREMOVE	MEMHP_DIR "/offline_remove"
 #define RANGES	MEMHP_DIR "/ranges"
+#define INJ_OFF	MEMHP_DIR "/inject/MEM_GOING_OFFLINE/"
 
 /* One write() of exactly len bytes at offset off (-1: plain write). */
 static int write_raw(const char *path, const char *buf, size_t len, off_t off)
@@ -76,6 +78,9 @@ FIXTURE_SETUP(phys)
 FIXTURE_TEARDOWN(phys)
 {
 	char now[4096];
+
+	write_file(INJ_OFF "error", "0");
+	write_file(INJ_OFF "range", "all");
 
 	/* Whatever a failed test left behind. */
 	if (read_file(RANGES, now, sizeof(now)) > 0) {
@@ -261,6 +266,52 @@ TEST_F(phys, remove_while_online_ebusy)
 
 	ASSERT_EQ(0, set_block(a / bs + 1, "offline"));
 	EXPECT_EQ(0, cmd(REMOVE, "0x%llx %llu%s", a, 2 * bs, ""));
+	expect_ranges_empty(_metadata);
+}
+
+/*
+ * offline_remove refused by the kernel (an injected MEM_GOING_OFFLINE error
+ * in the upper block: the lower one was offlined and is put back online):
+ * the range stays, and ranges says what was read back from the kernel
+ * afterwards, not what the return value implies: both blocks online, the
+ * kernel's -EBUSY.  Then the same offline_remove without the injection
+ * removes it, and the next add of the range starts with no such note.
+ */
+TEST_F(phys, offline_remove_refused_reads_back)
+{
+	unsigned long long a = self->addr, bs = self->bs;
+	char range[64], now[512], want[256];
+
+	ASSERT_EQ(0, cmd(ADD, "0x%llx %llu%s", a, 2 * bs, ""));
+	ASSERT_EQ(0, set_block(a / bs, "online_movable"));
+	ASSERT_EQ(0, set_block(a / bs + 1, "online_movable"));
+	snprintf(range, sizeof(range), "0x%llx-0x%llx", a + bs, a + 2 * bs - 1);
+	ASSERT_EQ(0, write_file(INJ_OFF "range", range));
+	ASSERT_EQ(0, write_file(INJ_OFF "error", "-16"));
+
+	EXPECT_EQ(-EBUSY, cmd(OREMOVE, "0x%llx %llu%s", a, 2 * bs, ""));
+	ASSERT_EQ(0, write_file(INJ_OFF "error", "0"));
+	EXPECT_EQ(1, block_state(a / bs));
+	EXPECT_EQ(1, block_state(a / bs + 1));
+	snprintf(want, sizeof(want),
+		 "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=2/2 offline_remove=refused(-16)\n",
+		 a, a + 2 * bs - 1, 2 * bs);
+	ASSERT_GT(read_file(RANGES, now, sizeof(now)), 0);
+	EXPECT_STREQ(want, now);
+	/* Still memhp's, still online: remove refuses as before. */
+	EXPECT_EQ(-EBUSY, cmd(REMOVE, "0x%llx %llu%s", a, 2 * bs, ""));
+
+	EXPECT_EQ(0, cmd(OREMOVE, "0x%llx %llu%s", a, 2 * bs, ""));
+	EXPECT_EQ(-1, block_state(a / bs));
+	EXPECT_EQ(-1, block_state(a / bs + 1));
+	expect_ranges_empty(_metadata);
+
+	ASSERT_EQ(0, cmd(ADD, "0x%llx %llu%s", a, bs, ""));
+	snprintf(want, sizeof(want), "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=0/1\n",
+		 a, a + bs - 1, bs);
+	ASSERT_GT(read_file(RANGES, now, sizeof(now)), 0);
+	EXPECT_STREQ(want, now);
+	EXPECT_EQ(0, cmd(REMOVE, "0x%llx %llu%s", a, bs, ""));
 	expect_ranges_empty(_metadata);
 }
 
