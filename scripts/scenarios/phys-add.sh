@@ -121,6 +121,7 @@ for variant in plain driver_managed memmap_on_memory; do
 		expect_eq "[$variant] add $a memmap_on_memory: EINVAL where the kernel cannot" \
 			EINVAL "$(mw add "$a memmap_on_memory")"
 		expect_eq "[$variant] nothing added: ranges is empty" "" "$(ranges)"
+		# shellcheck disable=SC2154 # base_blocks: set by baseline_take (lib.sh)
 		expect_eq "[$variant] nothing added: block list as before" "$base_blocks" "$(blocks)"
 		check "[$variant] unplug $id" vm unplug "$VM" "$id"
 		ok "[$variant] add, online, fill, offline_remove # SKIP the kernel cannot put the memmap on the memory: ${mom#no: }"
@@ -161,6 +162,7 @@ for variant in plain driver_managed memmap_on_memory; do
 	# drivers/base/memory.c:254-265).
 	memmap=0 how="all of it online"
 	[ "$variant" != memmap_on_memory ] || memmap=$mom_memmap how="less $nb memmaps of $((mom_memmap / 1024)) KiB"
+	# shellcheck disable=SC2154 # base_mem: set by baseline_take (lib.sh)
 	expect_eq "[$variant] MemTotal grew by $nb blocks, $how" \
 		$((base_mem + nb * (bs - memmap) / 1024)) "$(memtotal_kb)"
 
