@@ -421,14 +421,26 @@ static void memhp_unregister_node_notifier(void)
  * costs one batch buffer whatever log_size is.  The ring always holds the
  * records next_seq - len .. next_seq - 1, so a record is found by its seq.
  *
- * An open file first gives the records present when it was opened, oldest
- * first, then end of file once: `cat events` is a snapshot.  Reading on
- * after that end of file gives each new record as it arrives, blocking
- * until there is one (or -EAGAIN with O_NONBLOCK); poll() says when a read
- * will not block.  Records the reader has not got to that a clear or a ring
- * overflow removed are reported in-line, where they were, as
- * "# cleared N records (seq A-B)" and "# lost N records (seq A-B): ring
- * overflow".
+ * events is a regular file that grows, and read() never waits.  An open
+ * file gives the records present when it was opened, oldest first, then end
+ * of file: `cat events` is a snapshot, and tail, less, dd or read() to end
+ * of file get those records and end of file however often they read on
+ * there while no record arrives.  A read() after end of file gives the
+ * records that arrived since, then end of file again (as tail -f wants).
+ * poll() says EPOLLIN always, as for any regular file (busybox sh's read
+ * polls before each byte).  A reader that follows waits for EPOLLPRI, as on
+ * /proc/self/mounts: set while there is a record it has not read.  memhpctl
+ * events --follow reads to end of file, then polls for EPOLLPRI.
+ *
+ * The file position is the offset in the text this open gives from the
+ * records present at open on.  lseek() SEEK_SET/SEEK_CUR and pread() work as
+ * on a seq_file: a read at an offset behind the last one formats the text
+ * again from the start, one ahead of it skips to it.  SEEK_END is -EINVAL,
+ * as on a seq_file: st_size is 0, the text is only known by making it (GNU
+ * and busybox tail then read from the start).  Records the reader has not
+ * got to that a clear or a ring overflow removed are reported in-line, where
+ * they were, as "# cleared N records (seq A-B)" and "# lost N records
+ * (seq A-B): ring overflow".
  *
  * Lock order: events_reader.lock, then rec.lock.
  */
@@ -437,9 +449,11 @@ static void memhp_unregister_node_notifier(void)
 
 struct events_reader {
 	struct mutex lock;		/* one read() at a time on this file */
+	u64 first;			/* the oldest seq at open: offset 0 */
 	u64 next;			/* the seq to give next */
-	u64 end;			/* next_seq at open: end of file once there */
-	bool eof_done;			/* that end of file was given */
+	u64 end;			/* end of file once there */
+	bool eof;			/* the last read() gave end of file */
+	loff_t pos;			/* the offset of the text given next */
 	u64 cleared_from, cleared;	/* a gap to report: cleared records, */
 	u64 lost_from, lost;		/* and records lost to overflow */
 	unsigned int n, i;		/* records in batch, the one to show next */
@@ -449,23 +463,21 @@ struct events_reader {
 };
 
 /*
- * Copy the records from r->next on (at most a batch, and not past the end
- * of file while it is due) into r->batch; note the records removed before
- * the reader got to them.
+ * Copy the records from r->next on (at most a batch, and not past r->end)
+ * into r->batch; note the records removed before the reader got to them.
  */
 static void events_fill(struct events_reader *r)
 {
-	u64 oldest, stop, from, gap_end;
+	u64 oldest, from, gap_end;
 	unsigned int i;
 
 	spin_lock(&rec.lock);
 	oldest = rec.next_seq - rec.len;
 	/*
-	 * Until its end of file a reader owes only the records present at
-	 * open: a gap is reported up to r->end, no further, or a reader
-	 * behind a ring that keeps overflowing would chase it for ever.
+	 * A gap is reported up to r->end, no further, or a reader behind a
+	 * ring that keeps overflowing would chase it for ever.
 	 */
-	gap_end = r->eof_done ? oldest : min(oldest, r->end);
+	gap_end = min(oldest, r->end);
 	if (r->next < gap_end) {
 		/* Those before the last clear were cleared, the rest lost. */
 		from = max(r->next, rec.clear_seq);
@@ -480,8 +492,7 @@ static void events_fill(struct events_reader *r)
 		WRITE_ONCE(r->next, gap_end);
 	}
 	/* r->next >= oldest here, unless it is r->end: then nothing is copied. */
-	stop = r->eof_done ? rec.next_seq : min(r->end, rec.next_seq);
-	r->n = r->next < stop ? min_t(u64, stop - r->next, EVENTS_BATCH) : 0;
+	r->n = r->next < r->end ? min_t(u64, r->end - r->next, EVENTS_BATCH) : 0;
 	for (i = 0; i < r->n; i++)
 		r->batch[i] = rec.ring[(rec.head + (r->next - oldest) + i) % rec.size];
 	spin_unlock(&rec.lock);
@@ -543,6 +554,56 @@ static bool events_new(const struct events_reader *r)
 	return READ_ONCE(rec.next_seq) > READ_ONCE(r->next);
 }
 
+/* A read() after end of file: end of file is now where the records end. */
+static void events_extend(struct events_reader *r)
+{
+	spin_lock(&rec.lock);
+	r->end = rec.next_seq;
+	spin_unlock(&rec.lock);
+}
+
+/* Back to offset 0: the records present at open, gaps where they went. */
+static void events_rewind(struct events_reader *r)
+{
+	WRITE_ONCE(r->next, r->first);
+	r->n = 0;
+	r->i = 0;
+	r->len = 0;
+	r->off = 0;
+	r->cleared = 0;
+	r->lost = 0;
+	r->pos = 0;
+}
+
+/*
+ * Move the text given next to offset @pos, formatting again from the start
+ * if @pos is behind.  r->pos stops short of @pos if the text ends before it.
+ */
+static int events_seek(struct events_reader *r, loff_t pos)
+{
+	if (pos < r->pos)
+		events_rewind(r);
+	while (r->pos < pos) {
+		loff_t k;
+
+		if (r->off == r->len) {
+			if (!events_next_line(r))
+				break;
+			/* Where it stopped is kept: a restarted read goes on. */
+			if (r->i == 1) {
+				cond_resched();
+				if (signal_pending(current))
+					return -ERESTARTSYS;
+			}
+			continue;
+		}
+		k = min_t(loff_t, r->len - r->off, pos - r->pos);
+		r->off += k;
+		r->pos += k;
+	}
+	return 0;
+}
+
 static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 			   loff_t *ppos)
 {
@@ -550,13 +611,28 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 	ssize_t done = 0;
 	int ret;
 
+	if (!count)
+		return 0;
 	if (file->f_flags & O_NONBLOCK) {
 		if (!mutex_trylock(&r->lock))
 			return -EAGAIN;
 	} else if (mutex_lock_interruptible(&r->lock)) {
 		return -ERESTARTSYS;
 	}
-	while (done < count) {
+	/* A read after end of file takes in the records that arrived since. */
+	if (r->eof) {
+		events_extend(r);
+		r->eof = false;
+	}
+	if (*ppos != r->pos) {
+		ret = events_seek(r, *ppos);
+		if (ret) {
+			mutex_unlock(&r->lock);
+			return ret;
+		}
+	}
+	/* At r->pos, unless *ppos is past the end of the text: end of file. */
+	while (r->pos == *ppos + done && done < count) {
 		if (r->off < r->len) {
 			size_t k = min_t(size_t, count - done, r->len - r->off);
 
@@ -565,33 +641,20 @@ static ssize_t events_read(struct file *file, char __user *ubuf, size_t count,
 				break;
 			}
 			r->off += k;
+			r->pos += k;
 			done += k;
 			continue;
 		}
-		if (events_next_line(r)) {
-			/* A large read formats many batches: let others run. */
-			if (r->i == 1)
-				cond_resched();
-			continue;
-		}
-		if (done)
+		if (!events_next_line(r))
 			break;
-		if (!r->eof_done) {
-			/* The records present at open are out: end of file, once. */
-			r->eof_done = true;
-			break;
-		}
-		if (file->f_flags & O_NONBLOCK) {
-			done = -EAGAIN;
-			break;
-		}
-		mutex_unlock(&r->lock);
-		ret = wait_event_interruptible(rec.wait, events_new(r));
-		if (ret)
-			return ret;
-		if (mutex_lock_interruptible(&r->lock))
-			return -ERESTARTSYS;
+		/* A large read formats many batches: let others run. */
+		if (r->i == 1)
+			cond_resched();
 	}
+	if (done > 0)
+		*ppos += done;
+	else if (!done)
+		r->eof = true;
 	mutex_unlock(&r->lock);
 	return done;
 }
@@ -600,38 +663,34 @@ static __poll_t events_poll(struct file *file, poll_table *wait)
 {
 	struct events_reader *r = file->private_data;
 	__poll_t mask = 0;
-	bool pending;
 
 	if (file->f_mode & FMODE_WRITE)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (!r)
 		return mask;
 	poll_wait(file, &rec.wait, wait);
+	/* A read() never waits: readable, like any regular file. */
+	mask |= EPOLLIN | EPOLLRDNORM;
 	/*
-	 * Without r->lock (a read() may hold it while it waits): a stale
-	 * answer costs one read() that finds nothing new, or one more poll().
+	 * A record the reader has not read.  Without r->lock (a long read()
+	 * may hold it): a stale answer costs one read() that finds nothing
+	 * new, or one more poll().
 	 */
-	pending = data_race(!r->eof_done || r->off < r->len || r->i < r->n ||
-			    r->cleared || r->lost);
-	if (pending || events_new(r))
-		mask |= EPOLLIN | EPOLLRDNORM;
+	if (events_new(r))
+		mask |= EPOLLPRI;
 	return mask;
 }
 
 static int events_open(struct inode *inode, struct file *file)
 {
 	struct events_reader *r;
-	int ret;
 
 	/*
-	 * A stream: no file position, so no f_pos_lock held across a read
-	 * that blocks (threads or a fork sharing the file would hang on it
-	 * in lseek/read/write); lseek, pread and pwrite give -ESPIPE.  The
-	 * seq_file version allowed pread; nothing used it.
+	 * Like seq_open(): lseek() and pread(), no pwrite().  Not a stream:
+	 * no read() waits, so none holds f_pos_lock for long (debugfs files
+	 * are regular files: FMODE_ATOMIC_POS).
 	 */
-	ret = stream_open(inode, file);
-	if (ret)
-		return ret;
+	file->f_mode &= ~FMODE_PWRITE;
 	/* "echo clear >events" needs no reader. */
 	if (!(file->f_mode & FMODE_READ))
 		return 0;
@@ -643,7 +702,8 @@ static int events_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&r->lock);
 	spin_lock(&rec.lock);
-	r->next = rec.next_seq - rec.len;
+	r->first = rec.next_seq - rec.len;
+	r->next = r->first;
 	r->end = rec.next_seq;
 	spin_unlock(&rec.lock);
 	file->private_data = r;
@@ -697,6 +757,7 @@ static ssize_t events_write(struct file *file, const char __user *ubuf,
 static const struct file_operations events_fops = {
 	.owner = THIS_MODULE,
 	.open = events_open,
+	.llseek = no_seek_end_llseek,
 	.read = events_read,
 	.poll = events_poll,
 	.write = events_write,

@@ -90,10 +90,10 @@ FIXTURE(bad) {
 
 FIXTURE_SETUP(bad)
 {
-	if (geteuid())
-		SKIP(return, "must run as root");
-	if (access("/sys/module/memhp", F_OK) && system("modprobe memhp"))
-		SKIP(return, "memhp module not available");
+	const char *why = memhp_unmet(0);
+
+	if (why)
+		SKIP(return, "%s", why);
 	self->before = calloc(1, sizeof(struct snapshot));
 	self->after = calloc(1, sizeof(struct snapshot));
 	ASSERT_NE(NULL, self->before);

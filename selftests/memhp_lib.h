@@ -99,6 +99,21 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/*
+ * Why a test cannot run here (not root; no memory hotplug, if @hotplug; no
+ * memhp module, which it loads if need be), or NULL: a fixture's SKIP reason.
+ */
+static inline const char *memhp_unmet(int hotplug)
+{
+	if (geteuid())
+		return "must run as root";
+	if (hotplug && access(MEMORY_DIR "/block_size_bytes", R_OK))
+		return "no memory hotplug support";
+	if (access("/sys/module/memhp", F_OK) && system("modprobe memhp"))
+		return "memhp module not available";
+	return NULL;
+}
+
 /* Block numbers in the given state (1 online, 0 offline), ascending. */
 static inline int find_blocks(int want, int *out, int max)
 {

@@ -29,6 +29,16 @@ memhp_require_module() {
 	fi
 }
 
+# memhp_require_offline_block WHAT: set blk to the first offline memory
+# block, or skip the whole test, saying that WHAT needs one.
+memhp_require_offline_block() {
+	blk=$(cd "$MEMORY_SYSFS" && grep -l '^offline$' memory*/state 2>/dev/null | head -n 1 | cut -d/ -f1)
+	if [ -z "$blk" ]; then
+		ktap_skip_all "no offline hot-plugged memory block${1:+ $1} (plug a DIMM)"
+		exit "$KSFT_SKIP"
+	fi
+}
+
 # wait_for SECONDS DESCRIPTION CMD...: poll CMD until it succeeds or the
 # deadline (SECONDS x MEMHP_SLOW) passes; on timeout print what the last
 # attempt printed.

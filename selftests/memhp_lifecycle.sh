@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck source-path=SCRIPTDIR
 # 100 load/unload cycles of memhp while another CPU onlines and offlines a
 # hot-plugged block: no leaked debugfs entry, no dangling notifier (the
 # block keeps changing state after the last unload, which would oops on a
 # notifier left behind; make check scans dmesg), and a reload starts clean.
 
+# shellcheck source=memhp_lib.sh disable=SC1091
 . "$(dirname "$0")/memhp_lib.sh"
 
 ktap_print_header
@@ -12,11 +14,7 @@ memhp_require_root
 memhp_require_hotplug
 memhp_require_module
 
-blk=$(cd "$MEMORY_SYSFS" && grep -l '^offline$' memory*/state 2>/dev/null | head -n 1 | cut -d/ -f1)
-if [ -z "$blk" ]; then
-	ktap_skip_all "no offline hot-plugged memory block (plug a DIMM)"
-	exit "$KSFT_SKIP"
-fi
+memhp_require_offline_block "to online and offline"
 ktap_set_plan 5
 rmmod memhp 2>/dev/null
 

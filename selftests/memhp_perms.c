@@ -137,10 +137,10 @@ FIXTURE(perms) {
 
 FIXTURE_SETUP(perms)
 {
-	if (geteuid())
-		SKIP(return, "must run as root");
-	if (access("/sys/module/memhp", F_OK) && system("modprobe memhp"))
-		SKIP(return, "memhp module not available");
+	const char *why = memhp_unmet(0);
+
+	if (why)
+		SKIP(return, "%s", why);
 	nfiles = 0;
 	collect(MEMHP_DIR);
 	ASSERT_GE(nfiles, 14) TH_LOG("only %d files under %s", nfiles, MEMHP_DIR);

@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,18 +444,30 @@ static int cmd_events(int argc, char **argv)
 	if (fd < 0)
 		die("%s/events: %s", MEMHP, strerror(errno));
 	/*
-	 * The file gives the records present at open, end of file once, then
-	 * blocks in read() until the next record: no polling interval.
+	 * The file gives the records present at open, then end of file; a
+	 * read() after end of file gives those that arrived since. poll()
+	 * says POLLPRI when there is one: no polling interval.
 	 */
 	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLPRI };
+
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			die("%s/events: %s", MEMHP, strerror(errno));
-		if (n > 0 && fwrite(buf, 1, n, stdout) != (size_t)n)
+		if (n > 0) {
+			if (fwrite(buf, 1, n, stdout) != (size_t)n)
+				return 1;
+			continue;
+		}
+		if (fflush(stdout))
 			return 1;
-		fflush(stdout);
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			die("%s/events: poll: %s", MEMHP, strerror(errno));
+		/* The file was removed: debugfs answers EPOLLHUP. */
+		if (p.revents & (POLLHUP | POLLNVAL))
+			die("%s/events: gone (memhp unloaded?)", MEMHP);
 	}
 }
 
