@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/check, the scenarios and demo: what in a guest's kernel
 # log counts as a splat (extended regex for grep -E), and which splats are
-# known kernel issues (README, "Kernel issues found").
+# known kernel issues (kernel/known-issues, docs/kernel-issues.md).
 #
 # The pattern covers WARN/BUG/oops and what the debug kernel's detectors
 # print: KASAN ("BUG: KASAN"), lockdep ("WARNING: possible circular locking
@@ -14,49 +14,14 @@
 SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|UBSAN:|corruption|suspected memory leak|blocked (in I/O wait )?for more than|soft lockup'
 
 # Known kernel issues: "ID<TAB>regex" (grep -E, matched against one whole
-# report). A report that matches is counted as that issue, not as a failure.
-# The regex sees a WARN's first line in one form for every kernel,
-# "WARNING: FILE:LINE at FUNC" (splat_reports normalises it; see there).
-#  lockdep-hotremove-kn-active: a lockdep false positive since v6.8
-#  (6b8f0798b85a moved remove_memory_block_devices() back under
-#  mem_hotplug_begin(); f1037ec0cc8a had fixed the same report in v5.6):
-#  removing a memory block while its sysfs "state" file is in use. Every
-#  remover holds device_hotplug_lock and sysfs writers only trylock it, which
-#  lockdep cannot see. Reproducer: scripts/scenarios/kernel-lockdep-hotremove.sh.
-#  x86-hotadd-pgtable-null: x86-64 hot-add writes through a NULL page table
-#  when alloc_low_page() (GFP_ATOMIC after boot) fails: phys_pud_init() and
-#  phys_pmd_init() use it unchecked (arch/x86/mm/init_64.c:684-685, 596-597
-#  in 6.12). Reproducer: scripts/scenarios/kernel-x86-hotadd-pgtable.sh.
-#  x86-add-pages-warn: x86-64 add_pages() does WARN_ON_ONCE(ret) on any
-#  __add_pages() failure (arch/x86/mm/init_64.c:985-986 in 6.12, 972-973 in
-#  7.3), so an -ENOMEM during hot-add, which add_memory() handles and
-#  returns, is a WARNING with a stack dump (and a crash under panic_on_warn).
-#  Reproducer: the add loop of scripts/scenarios/faults.sh.
-#  early-irq-kasan-boot: seen once in about 13 boots of the debug kernel
-#  under TCG, before any test: an edge interrupt during start_kernel()
-#  (identify_cpu) takes its irq_desc lock and KASAN reports a wild access in
-#  do_raw_spin_lock(); it taints B and switches lockdep off for that boot.
-#  Not memhp's (no module loaded yet); not investigated further.
-#  trace-events-enomem: an allocation failure while the kernel creates a
-#  module's trace event directory (trace_module_notify -> event_create_dir
-#  -> event_define_fields -ENOMEM) WARNs there, the load goes on, and that
-#  module's rmmod then WARNs twice in event_file_put() (its refcount and
-#  FREED flag disagree). kernel/trace/trace_events.c:2628 (event_define_fields)
-#  and 1150, 1158 (event_file_put) in the 6.12 debug kernel. 7.3 WARNs on
-#  load the same way (3143-3150, the WARN at 3147), but event_create_dir()
-#  now gives up on that event (3321-3326), so its unload is quiet.
-#  Reproducer: the finit_module loop of scripts/scenarios/faults.sh, once
-#  memhp had trace events. Not analysed further in the source.
-#  valid-zones-hotadd-null: 6.1 and 6.12: reading a memory block's
-#  valid_zones while the hot-add that created it runs. The block's device is
-#  in sysfs (and its add uevent sent) before register_memory_blocks_under_node()
-#  sets its nid, so valid_zones_show() -> zone_for_pfn_range() takes
-#  NODE_DATA(NUMA_NO_NODE): NULL on Debian's kernels (the debug kernel
-#  faults in default_kernel_zone_for_pfn(), which it does not inline, and
-#  KASAN calls it a null-ptr-deref). Reproducer:
-#  scripts/scenarios/kernel-valid-zones-hotadd.sh; stress's read worker and
-#  memhpctl status hit it by chance.
-KNOWN_SPLATS=$'valid-zones-hotadd-null\tRIP: [0-9a-f]+:(zone_for_pfn_range|default_kernel_zone_for_pfn).*valid_zones_show\ntrace-events-enomem\tWARNING: kernel/trace/trace_events.c:[0-9]+ at (event_define_fields|event_file_put)\nearly-irq-kasan-boot\tKASAN: wild-memory-access in do_raw_spin_lock.*handle_edge_irq.*start_kernel\nx86-add-pages-warn\tWARNING: arch/x86/mm/init_64.c:[0-9]+ at add_pages\nlockdep-hotremove-kn-active\tcircular locking dependency.*kn->active.*mem_hotplug_lock|circular locking dependency.*mem_hotplug_lock.*kn->active\nx86-hotadd-pgtable-null\tRIP: [0-9a-f]+:phys_(p4d|pud|pmd|pte)_init'
+# report), read from kernel/known-issues (its "pattern:" lines, in order:
+# the first match wins), where each issue is described; docs/kernel-issues.md
+# is written from the same file. A report that matches is counted as that
+# issue, not as a failure. The regex sees a WARN's first line in one form
+# for every kernel, "WARNING: FILE:LINE at FUNC" (splat_reports normalises
+# it; see there).
+KNOWN_SPLATS=$("$(dirname "${BASH_SOURCE[0]}")/known-issues" patterns) ||
+	{ echo "splat.sh: cannot read kernel/known-issues" >&2; return 1; }
 
 # splat_reports: read a kernel log on stdin; print one line per report,
 # "known ID", "unknown FIRST-LINE", or "alloc-failure FIRST-LINE" for the
