@@ -4,8 +4,8 @@
 # cost: 12
 # debug: yes
 #
-# Reproducer of a kernel bug (README, "Kernel issues found", known issue
-# isolation-undo): an alloc_contig_range() that fails while an offline of
+# Reproducer of known kernel issue isolation-undo (docs/kernel-issues.md,
+# kernel/known-issues): an alloc_contig_range() that fails while an offline of
 # the same memory is in flight undoes the offline's page isolation, and the
 # offline then retries until its writer is signalled.
 #

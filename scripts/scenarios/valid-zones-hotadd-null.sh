@@ -5,7 +5,7 @@
 # debug: yes
 # last: yes (an oops leaves the guest unusable)
 #
-# Reproducer of a kernel bug memhp found (README, "Kernel issues found"):
+# Reproducer of known kernel issue valid-zones-hotadd-null (docs/kernel-issues.md):
 # reading a memory block's valid_zones while the hot-add that created it is
 # still running. add_memory_resource() creates all the range's block devices
 # (create_memory_block_devices(): sysfs files and an "add" uevent each, with

@@ -5,7 +5,7 @@
 # debug: yes
 # needs: CONFIG_FAULT_INJECTION CONFIG_FAIL_PAGE_ALLOC CONFIG_FAULT_INJECTION_DEBUG_FS
 #
-# Reproducer of a kernel bug memhp found (README, "Kernel issues found"):
+# Reproducer of known kernel issue x86-hotadd-pgtable-null (docs/kernel-issues.md):
 # x86-64 memory hot-add oopses when a page-table page cannot be allocated.
 # add_memory() -> arch_add_memory() -> init_memory_mapping() ->
 # phys_pud_init()/phys_pmd_init() take a new page table from alloc_low_page(),

@@ -5,9 +5,8 @@
 # debug: yes
 # needs: CONFIG_PROVE_LOCKING
 #
-# Reproducer of a lockdep false positive on memory hot-unplug (README,
-# "Kernel issues found"; known issue lockdep-hotremove-kn-active in
-# scripts/splat.sh). Since v6.8 (6b8f0798b85a) try_remove_memory() removes
+# Reproducer of a lockdep false positive on memory hot-unplug, known issue
+# lockdep-hotremove-kn-active (docs/kernel-issues.md, kernel/known-issues). Since v6.8 (6b8f0798b85a) try_remove_memory() removes
 # the memory block devices inside mem_hotplug_begin(), so draining a block's
 # sysfs "state" file is annotated under cpu_hotplug_lock/mem_hotplug_lock,
 # while a "state" write holds that file's kernfs active reference and takes
