@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: known issue isolation-undo: a failed alloc_contig_range() undoes an offline's isolation
 # vm:
 # cost: 12
 # debug: yes

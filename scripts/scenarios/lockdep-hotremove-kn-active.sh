@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: known issue lockdep-hotremove-kn-active: lockdep's kn->active report on hot-remove
 # vm: --slots 4 --append acpi_no_memhotplug
 # cost: 40
 # debug: yes

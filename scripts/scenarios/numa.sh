@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: a DIMM gives memoryless node 1 memory and takes it away; memhp's records carry the node change
 # vm: --smp 2 --numa 2
 # cost: 4
 # needs: CONFIG_NUMA CONFIG_ACPI_NUMA

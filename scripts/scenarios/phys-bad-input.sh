@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: memhp's add / remove / offline_remove refuse every bad input, foreign range and race
 # vm: --smp 2 --append acpi_no_memhotplug
 # cost: 2
 # debug: yes

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: pin racing memhp's own offline_remove of the same range: every outcome clean
 # vm: --smp 2 --append acpi_no_memhotplug
 # cost: 9
 # debug: yes

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: concurrent plug / add / online / offline_remove / unplug cycles under guest churn and pressure
 # vm: --smp 2 --append acpi_no_memhotplug
 # cost: 50
 # debug: yes

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: known issue valid-zones-hotadd-null: valid_zones read during hot-add oopses
 # vm: --smp 2 --append acpi_no_memhotplug
 # cost: 2
 # debug: yes

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
+# desc: known issue x86-hotadd-pgtable-null: hot-add oopses on a failed page-table allocation
 # vm: --smp 1 --append acpi_no_memhotplug
 # cost: 30
 # debug: yes
