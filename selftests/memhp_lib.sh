@@ -4,6 +4,7 @@
 
 . "$(dirname "$0")/../kselftest/ktap_helpers.sh"
 
+# shellcheck disable=SC2034 # for the tests that source this file
 MEMHP_DEBUGFS=/sys/kernel/debug/memhp
 MEMORY_SYSFS=/sys/devices/system/memory
 
