@@ -52,6 +52,7 @@ else
 fi
 
 g "echo clear > $MEMHP/events"
+# shellcheck disable=SC2046 # one argument per block
 check "offline the blocks, highest first" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 expect_eq "node 1 is memoryless again" 0 "$(has_memory)"
 if [ "$node_notifier" = 0 ]; then

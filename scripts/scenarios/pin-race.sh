@@ -53,7 +53,7 @@ out=$(G_TIMEOUT=$((N * 3 * OP_TIMEOUT / 2 + 60)) g "
 	echo \"done \$pin_first \$pin_refused \$remove_first\"") || true
 diag "$out"
 read -r word pin_first pin_refused remove_first <<<"$(tail -n 1 <<<"$out")" || true
-[ "$word" = done ] || pin_first=0 pin_refused=0 remove_first=0
+[ "$word" = "done" ] || pin_first=0 pin_refused=0 remove_first=0
 expect_eq "$N iterations, each ending in one of the clean outcomes" \
 	"done $N" "$word $((pin_first + pin_refused + remove_first))"
 diag "pin first: $pin_first, pin refused by alloc_contig_range(): $pin_refused, offline_remove first: $remove_first"

@@ -86,7 +86,7 @@ while more; do
 		# Take it away again: offline_remove, or offline + remove, retried
 		# while injected errors or the churn worker get in the way.
 		gone=0
-		for try in $(seq 1 100); do
+		for _ in $(seq 1 100); do
 			if oopsed; then
 				r="not tried: the kernel oopsed, taint D"
 				break
