@@ -45,6 +45,8 @@ set -euo pipefail
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
 baseline_take
 plug_wait 256M offline
+# shellcheck disable=SC2154 # set by plug_wait (lib.sh)
+: "${id:?}" "${addr:?}" "${mine:?}"
 check "online the blocks movable" set_blocks online_movable $mine
 
 bs=$(block_size)

@@ -22,6 +22,8 @@ check "node 1 has a CPU" g "grep -q 1 /sys/devices/system/node/has_cpu"
 baseline_take
 
 plug_wait 1G offline --node 1
+# shellcheck disable=SC2154 # set by plug_wait (lib.sh)
+: "${id:?}" "${addr:?}" "${mine:?}"
 nodes=$(g "cd $SYS && for b in $mine; do ls -d \$b/node* | sed 's|.*/node||'; done" | sort -u)
 expect_eq "the DIMM's blocks belong to node 1" 1 "$nodes"
 expect_eq "offline memory does not give node 1 memory" 0 "$(has_memory)"
