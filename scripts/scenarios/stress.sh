@@ -123,6 +123,7 @@ while more; do
 	# Known kernel issues (scripts/splat.sh) are the runner's to report.
 	splats=$(g dmesg | splat_unknown)
 	live=$(g "/opt/memhp/selftests/memhp/memhp_events_check --live 2>&1" || true)
+	# shellcheck disable=SC2154 # base_blocks, base_iomem: set by baseline_take (lib.sh)
 	if [ "$splats" != 0 ] || ! grep -q "invariant holds" <<<"$live" ||
 		[ "$(blocks | cut -d' ' -f1)" != "$(cut -d' ' -f1 <<<"$base_blocks")" ] ||
 		[ "$(iomem_ram)" != "$base_iomem" ]; then
