@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# desc: known issue zonelist-rebuild-null-preferred: an allocation racing a zonelist rebuild oopses in zone_statistics
+# vm: --smp 2
+# cost: 4
+# debug: yes
+# last: yes (an oops leaves the guest unusable)
+#
+# Reproducer of known kernel issue zonelist-rebuild-null-preferred
+# (docs/kernel-issues.md, kernel/known-issues). Onlining the first block of
+# a zone, or offlining its last, rebuilds every zonelist in place
+# (build_all_zonelists(): the zonerefs are rewritten, then the NULL
+# terminator). get_page_from_freelist() walks the zonelist from
+# ac->preferred_zoneref and, once it found a zone, reads the preferred zone
+# again through that zoneref (rmqueue(zonelist_zone(ac->preferred_zoneref),
+# zone, ...)). When the list has just shrunk by one and the preferred
+# zoneref was its last zone, that entry is now the terminator: the preferred
+# zone is NULL and zone_statistics() faults on zone_to_nid(NULL).
+#
+# That layout is one populated zone below ZONE_MOVABLE on the whole system
+# (a tinyconfig kernel without ZONE_DMA, memory below 4 GiB: DMA32 only) and
+# a block going online_movable/offline: [Movable, DMA32, NULL] becomes
+# [DMA32, NULL], and a GFP_KERNEL allocation's preferred entry (index 1)
+# becomes the terminator. With ZONE_DMA after DMA32 (Debian's kernels) the
+# entry holds DMA instead, and nothing faults. The scenario reads the layout
+# from /proc/zoneinfo and skips where the race cannot fault.
+#
+# It onlines and offlines one hot-plugged block up to $ROUNDS times while
+# two guest loops allocate kernel memory (fork+exec, and module load and
+# unload: what memhp_lifecycle.sh did when it hit the oops). It is a race:
+# a kernel that has it may get through the rounds; one that oopses is
+# counted as the known issue (scripts/splat.sh), an expected failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ROUNDS=${ROUNDS:-1000}
+
+g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
+# Populated zones below Movable, over all nodes ("Node N, zone Z" and its
+# "present" count).
+low=$(g "awk '/^Node/ { z = \$4 } \$1 == \"present\" && \$2 > 0 && z != \"Movable\" { n++ } END { print n + 0 }' /proc/zoneinfo")
+if [ "$low" != 1 ]; then
+	skip_all "$low populated zones below Movable: a shrunk zonelist's preferred entry for GFP_KERNEL is never its terminator"
+fi
+movable=$(g "awk '/^Node/ { z = \$4 } \$1 == \"present\" && \$2 > 0 && z == \"Movable\" { n++ } END { print n + 0 }' /proc/zoneinfo")
+if [ "$movable" != 0 ]; then
+	skip_all "ZONE_MOVABLE is populated at boot: onlining a block there rebuilds no zonelist"
+fi
+baseline_take
+bs=$(block_size)
+plug_wait $((bs >> 20))M offline
+# shellcheck disable=SC2154 # plug_wait (lib.sh) sets mine and id
+blk=${mine%% *} dimm=$id
+stop=/tmp/zl.stop
+# shellcheck disable=SC2016 # the guest's shell expands $n and $i
+G_TIMEOUT=$((300 * SLOW)) g "rm -f $stop $stop.*
+	( while [ ! -e $stop ]; do /bin/true; done ) &
+	( while [ ! -e $stop ]; do rmmod memhp 2>/dev/null; modprobe memhp; done ) &
+	n=0 i=0
+	while [ \$i -lt $ROUNDS ]; do
+		echo online_movable > $SYS/$blk/state 2>/dev/null &&
+			echo offline > $SYS/$blk/state 2>/dev/null && n=\$((n + 1))
+		i=\$((i + 1))
+	done
+	touch $stop; wait; modprobe memhp
+	echo \$n > $stop.count" || true
+n=$(g "cat $stop.count 2>/dev/null || echo 0")
+diag "$n of $ROUNDS online_movable/offline pairs of $blk completed beside the allocators"
+if g "dmesg | grep -qE 'RIP: [0-9a-f]+:zone_statistics'"; then
+	ok "reproduced: an allocation racing the zonelist rebuild faulted in zone_statistics"
+	finish
+fi
+check "the block changed zones during the allocations" [ "$n" -gt 0 ]
+check "$blk is offline" g "[ \$(cat $SYS/$blk/state) = offline ]"
+check "unplug $dimm" vm unplug "$VM" "$dimm" --timeout 60
+baseline_expect
+finish
