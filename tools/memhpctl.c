@@ -112,25 +112,49 @@ static void load_memhp_ranges(void)
 }
 
 /*
- * virtio-mem's ranges: the driver adds its memory with
- * add_memory_driver_managed(), "System RAM (virtio_mem)" in /proc/iomem
- * (whole blocks; which sub-blocks of a block are plugged is not exposed).
+ * Driver-managed ranges: virtio-mem and dax/kmem add their memory with
+ * add_memory_driver_managed(), "System RAM (virtio_mem)" and "System RAM
+ * (kmem)" in /proc/iomem (whole blocks; which sub-blocks of a virtio-mem
+ * block are plugged is not exposed). A kmem range sits under its device's
+ * resource ("Persistent Memory (legacy)", "dax0.0"), so it is indented.
  */
-static unsigned long long vmem_start[256], vmem_end[256];
-static int vmem_n;
+static const struct {
+	const char *iomem;	/* the resource name in /proc/iomem */
+	const char *owner;	/* the owner memhpctl names */
+} dm_kinds[] = {
+	{ "System RAM (virtio_mem)", "virtio-mem" },
+	{ "System RAM (kmem)", "kmem" },
+};
+static unsigned long long dm_start[256], dm_end[256];
+static const char *dm_owner[256];
+static int dm_n;
 
-static void load_virtio_mem_ranges(void)
+static void load_driver_managed_ranges(void)
 {
 	FILE *f = fopen("/proc/iomem", "r");
 	char line[256];
+	size_t k;
 
 	if (!f)
 		return;
-	while (vmem_n < 256 && fgets(line, sizeof(line), f))
-		if (strstr(line, ": System RAM (virtio_mem)") &&
-		    sscanf(line, " %llx-%llx", &vmem_start[vmem_n], &vmem_end[vmem_n]) == 2 &&
-		    vmem_end[vmem_n])
-			vmem_n++;
+	while (dm_n < 256 && fgets(line, sizeof(line), f)) {
+		char *name = strstr(line, " : ");
+
+		if (!name)
+			continue;
+		name += 3;
+		name[strcspn(name, "\n")] = '\0';
+		for (k = 0; k < sizeof(dm_kinds) / sizeof(dm_kinds[0]); k++)
+			if (!strcmp(name, dm_kinds[k].iomem))
+				break;
+		if (k == sizeof(dm_kinds) / sizeof(dm_kinds[0]))
+			continue;
+		if (sscanf(line, " %llx-%llx", &dm_start[dm_n], &dm_end[dm_n]) == 2 &&
+		    dm_end[dm_n]) {
+			dm_owner[dm_n] = dm_kinds[k].owner;
+			dm_n++;
+		}
+	}
 	fclose(f);
 }
 
@@ -143,9 +167,9 @@ static const char *owner_of(long nr)
 	for (i = 0; i < memhp_n; i++)
 		if (a >= memhp_start[i] && a <= memhp_end[i])
 			return "memhp";
-	for (i = 0; i < vmem_n; i++)
-		if (a >= vmem_start[i] && a <= vmem_end[i])
-			return "virtio-mem";
+	for (i = 0; i < dm_n; i++)
+		if (a >= dm_start[i] && a <= dm_end[i])
+			return dm_owner[i];
 	snprintf(path, sizeof(path), SYS "/memory%ld/firmware_node", nr);
 	if (!access(path, F_OK))
 		return "acpi-dimm";
@@ -237,13 +261,13 @@ static int cmd_status(int argc, char **argv)
 	else if (argc > 1) {
 		printf("usage: memhpctl status [-J]\n"
 		       "Memory blocks grouped into ranges like lsmem (RANGE SIZE STATE REMOVABLE\n"
-		       "BLOCK NODE ZONES) plus OWNER (boot, acpi-dimm, virtio-mem, memhp), block size,\n"
+		       "BLOCK NODE ZONES) plus OWNER (boot, acpi-dimm, virtio-mem, kmem, memhp), block size,\n"
 		       "auto_online_blocks, online policy and totals. -J: JSON.\n");
 		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? 2 : 0;
 	}
 	init_block_size();
 	load_memhp_ranges();
-	load_virtio_mem_ranges();
+	load_driver_managed_ranges();
 	read_str(SYS "/auto_online_blocks", auto_on, sizeof(auto_on));
 	read_str("/sys/module/memory_hotplug/parameters/online_policy", policy, sizeof(policy));
 	n = load_blocks(&b);

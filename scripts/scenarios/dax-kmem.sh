@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# desc: dax/kmem: a pmem range becomes devdax, then System RAM (kmem), and back
+# vm: --mem 2G --append memmap=512M!1G
+# cost: 3
+# debug: yes
+# needs: X86_PMEM_LEGACY BLK_DEV_PMEM NVDIMM_DAX DEV_DAX_PMEM DEV_DAX_KMEM
+#
+# The third hotplug path: dax/kmem adds a device-dax range as System RAM
+# with add_memory_driver_managed("System RAM (kmem)"). memmap=512M!1G makes
+# an e820 persistent-memory range (nd_e820); ndctl turns its namespace into
+# devdax, daxctl hands the dax device to kmem (reconfigure-device -N: added,
+# not onlined) and onlines and offlines its blocks, the way a CXL or pmem
+# user does. Checked on the way: memhp records each block's notifier calls
+# (comm=daxctl), /proc/iomem names the range "System RAM (kmem)", memhpctl
+# names the owner kmem, the blocks land in ZONE_MOVABLE (daxctl's default);
+# an error injected on MEM_GOING_ONLINE fails one block's onlining and
+# leaves no block between states; a pinned page makes the offline fail
+# with the device still online, and after unpin it succeeds; and the
+# device back in devdax mode leaves blocks, iomem and MemTotal as before.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+g "command -v ndctl && command -v daxctl" >/dev/null ||
+	skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
+g "modprobe memhp; echo offline > $SYS/auto_online_blocks
+   for m in nd_e820 nd_pmem dax_pmem device_dax kmem; do modprobe \$m 2>/dev/null; done; true"
+g "for i in \$(seq $((60 * SLOW))); do [ -e /sys/bus/nd/devices/namespace0.0 ] && exit 0; sleep 1; done; exit 1" ||
+	skip_all "no namespace0.0 from memmap=512M!1G (nd_e820 did not load or found no range)"
+# shellcheck disable=SC2016 # the guest's shell expands $?
+ns=$(G_TIMEOUT=$((120 * SLOW)) g "ndctl create-namespace -m devdax -e namespace0.0 -f 2>&1; echo rc=\$?")
+check "ndctl create-namespace -m devdax: namespace0.0 is devdax" grep -q '"mode":"devdax"' <<<"$ns"
+check "dax0.0 exists" g "[ -e /sys/bus/dax/devices/dax0.0 ]"
+baseline_take
+
+out=$(G_TIMEOUT=$((120 * SLOW)) g "daxctl reconfigure-device -N -m system-ram dax0.0 2>&1") ||
+	{ not_ok "daxctl reconfigure-device -N -m system-ram dax0.0: $out"; finish; }
+ok "daxctl reconfigure-device -N -m system-ram dax0.0"
+read -r start end < <(g "sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM (kmem)\$/\1 \2/p' /proc/iomem" | head -n 1) || true
+if [ -z "${start:-}" ]; then
+	not_ok "/proc/iomem has a \"System RAM (kmem)\" range"
+	finish
+fi
+size=$((0x$end - 0x$start + 1))
+mine=$(blocks_of "0x$start" "$size" | xargs)
+nb=$(wc -w <<<"$mine")
+ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks"
+check "the kmem blocks were added offline" g "for b in $mine; do [ \$(cat $SYS/\$b/state) = offline ] || exit 1; done"
+owners=$(g "memhpctl status" | grep -cw kmem || true)
+check "memhpctl status names the owner kmem" [ "$owners" -gt 0 ]
+
+# One block's onlining fails on an injected ENOMEM: daxctl reports it, and
+# every block is online or offline, none in between.
+g "echo clear > $MEMHP/events; cd $MEMHP/inject/MEM_GOING_ONLINE &&
+   echo all > range && echo -12 > error && echo 1 > count"
+G_TIMEOUT=$((120 * SLOW)) g "daxctl online-memory dax0.0" >/dev/null 2>&1 && r=0 || r=$?
+g "echo 0 > $MEMHP/inject/MEM_GOING_ONLINE/error"
+check "daxctl online-memory fails when one block's MEM_GOING_ONLINE gets -ENOMEM" [ "$r" -ne 0 ]
+states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort | uniq -c | xargs)
+check "every block is online or offline after the failure ($states)" \
+	g "for b in $mine; do case \$(cat $SYS/\$b/state) in online|offline) ;; *) exit 1 ;; esac; done"
+check "memhp recorded the injected failure and its MEM_CANCEL_ONLINE" \
+	g "grep -q 'injected=-12' $MEMHP/events && grep -q MEM_CANCEL_ONLINE $MEMHP/events"
+
+out=$(G_TIMEOUT=$((300 * SLOW)) g "daxctl online-memory dax0.0 2>&1") && r=0 || r=$?
+check "daxctl online-memory dax0.0 then onlines the rest" [ "$r" -eq 0 ]
+check "all $nb blocks online" g "for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] || exit 1; done"
+check "the blocks are in ZONE_MOVABLE" g "for b in $mine; do [ \"\$(cat $SYS/\$b/valid_zones)\" = Movable ] || exit 1; done"
+n=$(g "grep -c ' MEM_ONLINE .*comm=daxctl' $MEMHP/events || true")
+check "memhp recorded MEM_ONLINE from daxctl for each block ($n of $nb)" [ "$n" -ge "$nb" ]
+# shellcheck disable=SC2154 # base_mem: set by baseline_take (lib.sh)
+check "MemTotal grew by the kmem range" [ "$(memtotal_kb)" -gt "$base_mem" ]
+
+# A pinned page in the first block: the offline fails, the device stays
+# online; after unpin it succeeds.
+pstart=$((0x$start))
+expect_eq "memhp pin of 2 MiB in the kmem range" OK "$(mw pin "$pstart 0x200000")"
+G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0" >/dev/null 2>&1 && r=0 || r=$?
+check "daxctl offline-memory fails while a page is pinned" [ "$r" -ne 0 ]
+check "the pinned block is still online" g "[ \$(cat $SYS/${mine%% *}/state) = online ]"
+expect_eq "memhp unpin" OK "$(mw unpin "$pstart 0x200000")"
+out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0 2>&1") && r=0 || r=$?
+check "daxctl offline-memory dax0.0 after unpin" [ "$r" -eq 0 ]
+n=$(g "grep -c ' MEM_OFFLINE .*comm=daxctl' $MEMHP/events || true")
+check "memhp recorded MEM_OFFLINE from daxctl for each block ($n of $nb)" [ "$n" -ge "$nb" ]
+
+out=$(G_TIMEOUT=$((120 * SLOW)) g "daxctl reconfigure-device -m devdax -f dax0.0 2>&1") && r=0 || { r=$?; diag "$out"; }
+check "daxctl reconfigure-device -m devdax dax0.0" [ "$r" -eq 0 ]
+baseline_expect "back in devdax mode:"
+finish
