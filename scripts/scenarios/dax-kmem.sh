@@ -4,7 +4,7 @@
 # vm: --mem 2G --append memmap=512M!1G
 # cost: 3
 # debug: yes
-# needs: X86_PMEM_LEGACY BLK_DEV_PMEM NVDIMM_DAX DEV_DAX_PMEM DEV_DAX_KMEM
+# needs: CONFIG_X86_PMEM_LEGACY CONFIG_BLK_DEV_PMEM CONFIG_NVDIMM_DAX CONFIG_DEV_DAX_PMEM CONFIG_DEV_DAX_KMEM
 #
 # The third hotplug path: dax/kmem adds a device-dax range as System RAM
 # with add_memory_driver_managed("System RAM (kmem)"). memmap=512M!1G makes
