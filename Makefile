@@ -12,7 +12,7 @@
 #   make check            all tests on 6.1, 6.12 and 7.3 (CI entry; KERNELS="... debug debug+fixes")
 #   make demo             boot a VM and hot(un)plug a DIMM, explained
 #   make vm               interactive VM with the QEMU monitor
-#   make lint             checkpatch --strict, W=1 and sparse on 6.1, 6.12 (and the lanes built)
+#   make lint             lint-host (shellcheck, pyflakes3), checkpatch --strict, W=1, sparse
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
 #   make stress           concurrent hotplug soak (DURATION=600 seconds)
 #   make bench            benchmarks on 6.1 and 6.12 (KERNELS="6.1 6.12 debug"), table + plots in results/

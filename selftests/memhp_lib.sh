@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for memhp's shell selftests (KTAP via kselftest's ktap_helpers.sh).
 
+# shellcheck disable=SC1091 # kselftest's, installed beside the tests
 . "$(dirname "$0")/../kselftest/ktap_helpers.sh"
 
 # shellcheck disable=SC2034 # for the tests that source this file

@@ -38,7 +38,7 @@ modprobe memhp priority=100
 online_before=$(grep -l '^online$' "$MEMORY_SYSFS"/memory*/state | wc -l)
 # "memoryN ZONE" for every online block, to put them back afterwards.
 zones_before=$(cd "$MEMORY_SYSFS" && for b in memory*; do
-	[ "$(cat $b/state)" = online ] && echo "$b $(cat $b/valid_zones)"; done)
+	[ "$(cat "$b/state")" = online ] && echo "$b $(cat "$b/valid_zones")"; done)
 POLICY=/sys/module/memory_hotplug/parameters/online_policy
 policy=
 if [ -w "$POLICY" ]; then
@@ -50,7 +50,7 @@ ok=1
 for b in $offline_blocks; do
 	echo online_movable >"$MEMORY_SYSFS/$b/state" || ok=0
 done
-ktap_test_result "online the hot-plugged blocks movable ($(echo $offline_blocks | wc -w))" [ $ok -eq 1 ]
+ktap_test_result "online the hot-plugged blocks movable ($(echo "$offline_blocks" | wc -w))" [ $ok -eq 1 ]
 
 "$UPSTREAM" >/tmp/mem-on-off-test.log 2>&1
 rc=$?
@@ -104,9 +104,10 @@ done >/tmp/memhp-upstream-zones.log 2>&1
 moved=$(cat /tmp/memhp-upstream-zones.log)
 [ -z "$moved" ] || ktap_print_msg "put back: $moved"
 now=$(cd "$MEMORY_SYSFS" && for b in memory*; do
-	[ "$(cat $b/state)" = online ] && echo "$b $(cat $b/valid_zones)"; done)
+	[ "$(cat "$b/state")" = online ] && echo "$b $(cat "$b/valid_zones")"; done)
 same=1
 [ "$now" = "$zones_before" ] || same=0
+# shellcheck disable=SC2086,SC2116 # each on one line, the words joined by spaces
 [ $same -eq 1 ] ||
 	ktap_print_msg "online blocks and zones, before: $(echo $zones_before)" \
 		"after: $(echo $now)"

@@ -6,6 +6,7 @@
 #   run_kselftest.sh -l            list them
 BASE_DIR=$(cd "$(dirname "$0")" && pwd)
 export BASE_DIR
+# shellcheck disable=SC1091 # kselftest's, installed beside this script
 . "$BASE_DIR/kselftest/runner.sh"
 
 tests=$(cat "$BASE_DIR/kselftest-list.txt")

@@ -46,6 +46,7 @@ for policy in offline online_movable; do
 	done
 	for e in "${ids[@]}"; do
 		id=${e%%:*} mine=${e#*:}
+		# shellcheck disable=SC2046 # the DIMM's block names, highest first, a word each
 		[ $want = offline ] || set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 		check "[$policy] unplug $id" vm unplug "$VM" "$id"
 	done
@@ -55,6 +56,7 @@ done
 # Kernel zones: memory there may hold unmovable pages at once; removal is
 # attempted, not required.
 try_remove() {
+	# shellcheck disable=SC2046 # the DIMM's block names, highest first, a word each
 	if set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs) \
 		2>/dev/null && vm unplug "$VM" "$id" >/dev/null 2>&1; then
 		diag "$1: the DIMM could be removed again"

@@ -43,6 +43,7 @@ for policy in offline online_movable; do
 		grep -q "$(printf '%x' "$addr")-$end : System RAM" <<<"$(iomem_ram)"
 
 	if [ "$policy" = offline ]; then
+		# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 		check "[$policy] online_movable every new block" \
 			set_blocks online_movable $mine
 	fi
@@ -52,6 +53,7 @@ for policy in offline online_movable; do
 	expect_eq "[$policy] the new blocks are in ZONE_MOVABLE" Movable "$zones"
 	expect_eq "[$policy] MemTotal grew by 1 GiB" $((base_mem + GiB / 1024)) "$(memtotal_kb)"
 
+	# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 	check "[$policy] offline every new block" \
 		set_blocks offline $mine
 	expect_eq "[$policy] MemTotal back to baseline after offline" "$base_mem" "$(memtotal_kb)"

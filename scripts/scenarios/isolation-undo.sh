@@ -47,6 +47,7 @@ baseline_take
 plug_wait 256M offline
 # shellcheck disable=SC2154 # set by plug_wait (lib.sh)
 : "${id:?}" "${addr:?}" "${mine:?}"
+# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 check "online the blocks movable" set_blocks online_movable $mine
 
 bs=$(block_size)
@@ -121,7 +122,8 @@ gwait 30 "$b back online (rolled back or onlined again)" \
 	"grep -q online $SYS/$b/state || echo online_movable > $SYS/$b/state"
 expect_eq "isolated pageblocks back to $iso0" "$iso0" "$(isolated)"
 
+# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 check "offline the DIMM's blocks" set_blocks offline $mine
 check "unplug $id" vm unplug "$VM" "$id"
-baseline_expect
+baseline_expect ""
 finish

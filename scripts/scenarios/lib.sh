@@ -9,6 +9,7 @@ SYS=/sys/devices/system/memory
 VMCMD="$TOP/qemu/vm"
 # Files a scenario keeps for a person to open (e.g. a trace.dat): make check
 # puts them beside the logs.
+# shellcheck disable=SC2034 # used by the scenarios that source this file
 ARTIFACTS=${MEMHP_ARTIFACTS:-$TOP/build/scenario}
 . "$TOP/scripts/splat.sh"
 : "${VM:?VM must name a running memhp VM}"
@@ -27,7 +28,7 @@ OP_TIMEOUT=${OP_TIMEOUT:-120}	# one offline, offline_remove or remove
 
 # ops_timeout N: a guest command's deadline (before MEMHP_SLOW) that covers N
 # such operations, each with its grace period.
-ops_timeout() { echo $((OP_TIMEOUT * 3 / 2 * $1 + 60)); }
+ops_timeout() { echo $(((OP_TIMEOUT * 3 / 2) * $1 + 60)); }
 
 vm() { "$VMCMD" "$@"; }
 
@@ -106,7 +107,7 @@ skip_all() { echo "1..0 # SKIP $*"; exit 4; }
 
 finish() {
 	echo "1..$_n"
-	exit $_failed
+	exit "$_failed"
 }
 
 # --- guest state snapshots -------------------------------------------------
@@ -114,7 +115,8 @@ block_size() { g "printf '%d\n' 0x\$(cat $SYS/block_size_bytes)"; }
 
 # "memoryN state" for every block, sorted by block number.
 blocks() {
-	g 'cd '$SYS' && for b in memory*; do
+	# shellcheck disable=SC2016 # the guest's shell expands $b
+	g 'cd '"$SYS"' && for b in memory*; do
 		echo "$b $(cat $b/state)"; done | sort -V'
 }
 memtotal_kb() { g "awk '/^MemTotal:/ { print \$2 }' /proc/meminfo"; }
@@ -162,6 +164,7 @@ mw() {
 	if [ "$r" = EINTR ] || [ "$r" = KILLED ]; then
 		local start size
 		read -r start size _ <<<"$2"
+		# shellcheck disable=SC2046 # the block names, a word each
 		overrun_diag "$1 '$2'" $(blocks_of "$start" "$size") >&2
 	fi
 }

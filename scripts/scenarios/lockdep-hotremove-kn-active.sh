@@ -35,6 +35,7 @@ cycles=0 got=0
 for i in $(seq 1 20); do
 	cycles=$i
 	[ "$(mw add "$addr $size")" = OK ] || break
+	# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 	set_blocks online_movable $mine 2>/dev/null || true
 	[ "$(mw offline_remove "$addr $size")" = OK ] || break
 	if g "dmesg | grep -q 'possible circular locking dependency'"; then

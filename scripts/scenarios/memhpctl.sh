@@ -56,15 +56,15 @@ g "memhpctl inject MEM_GOING_OFFLINE 0"
 expect_eq "offline without injection: exit 0" "rc=0 " "$(run memhpctl offline "$range")"
 
 g "memhpctl inject MEM_GOING_ONLINE -12 --count 1"
-out=$(run memhpctl online $first --movable)
+out=$(run memhpctl online "$first" --movable)
 check "online refused once: exit 1 naming ENOMEM" grep -q "^rc=1 .*memory$first: online_movable failed: .*(ENOMEM)" <<<"$out"
-expect_eq "online the same block again: exit 0" "rc=0 " "$(run memhpctl online $first --movable)"
+expect_eq "online the same block again: exit 0" "rc=0 " "$(run memhpctl online "$first" --movable)"
 expect_eq "offline it: exit 0" "rc=0 " "$(run memhpctl offline $first)"
 
 # pin/unpin/pinned: real unmovable pages in the block make offline fail.
 pin="$addr 16M"
-expect_eq "online block $first again: exit 0" "rc=0 " "$(run memhpctl online $first --movable)"
-expect_eq "pin 16 MiB of it: exit 0" "rc=0 " "$(run memhpctl pin $pin)"
+expect_eq "online block $first again: exit 0" "rc=0 " "$(run memhpctl online "$first" --movable)"
+expect_eq "pin 16 MiB of it: exit 0" "rc=0 " "$(run memhpctl pin "$pin")"
 expect_eq "pinned lists it" "$(printf '0x%x-0x%x pages=4096' "$addr" $((addr + 16 * 1024 * 1024 - 1)))" \
 	"$(g "memhpctl pinned")"
 check "offline of the pinned block: exit 1 naming EBUSY" \
@@ -72,7 +72,7 @@ check "offline of the pinned block: exit 1 naming EBUSY" \
 expect_eq "unpin: exit 0, pinned empty" "rc=0 " "$(run "memhpctl unpin $pin && memhpctl pinned")"
 expect_eq "offline after unpin: exit 0" "rc=0 " "$(run memhpctl offline $first)"
 check "unpin of what is not pinned: non-zero exit naming ENOENT" \
-	grep -q "^rc=1 .*(ENOENT)" <<<"$(run memhpctl unpin $pin)"
+	grep -q "^rc=1 .*(ENOENT)" <<<"$(run memhpctl unpin "$pin")"
 expect_eq "ranges: nothing added by memhp here" "rc=0 " "$(run memhpctl ranges)"
 check "stats with an argument: usage, exit 2" grep -q '^rc=2 usage: memhpctl stats' <<<"$(run memhpctl stats x)"
 

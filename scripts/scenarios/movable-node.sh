@@ -35,6 +35,7 @@ offline=$(g "for b in $mine; do grep -l offline $SYS/\$b/state; done; true" | xa
 if [ -n "$offline" ]; then
 	diag "the kernel left them offline (auto_online_blocks=$(g "cat $SYS/auto_online_blocks"));" \
 		"online them with plain 'online', the kernel choosing the zone"
+	# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 	check "online with the kernel's zone choice" set_blocks online $mine
 fi
 zones=$(of_mine valid_zones | sort -u)
@@ -42,6 +43,7 @@ expect_eq "the blocks are in ZONE_MOVABLE" Movable "$zones"
 expect_eq "node 1 has memory" 0-1 "$(has_memory)"
 expect_eq "Movable zone of node 1 holds the whole DIMM" $((size / 4096)) "$(zone_present 1 Movable)"
 
+# shellcheck disable=SC2046 # the DIMM's block names, highest first, a word each
 check "offline every block, highest first" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 expect_eq "node 1 is memoryless" 0 "$(has_memory)"
 check "unplug cold0 at run time" vm unplug "$VM" cold0

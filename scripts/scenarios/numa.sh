@@ -29,6 +29,7 @@ expect_eq "the DIMM's blocks belong to node 1" 1 "$nodes"
 expect_eq "offline memory does not give node 1 memory" 0 "$(has_memory)"
 
 g "echo clear > $MEMHP/events"
+# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 check "online the blocks movable, lowest first" set_blocks online_movable $mine
 expect_eq "node 1 has memory" 0-1 "$(has_memory)"
 first=$(awk '{print $1}' <<<"$mine")
@@ -68,6 +69,6 @@ else
 fi
 
 check "unplug $id" vm unplug "$VM" "$id"
-baseline_expect
+baseline_expect ""
 expect_eq "node 1 still memoryless" 0 "$(has_memory)"
 finish

@@ -231,5 +231,5 @@ expect_eq "offline_remove succeeds without the injection" OK "$(mw offline_remov
 expect_eq "ranges is empty: the range read back as removed" "" "$(ranges)"
 check "unplug $id" vm unplug "$VM" "$id"
 check "rmmod memhp works once it owns nothing" g "rmmod memhp"
-baseline_expect
+baseline_expect ""
 finish

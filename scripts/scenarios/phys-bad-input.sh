@@ -22,6 +22,6 @@ sed 's/^/# /' /tmp/memhp_phys.$$
 rm -f /tmp/memhp_phys.$$
 expect_eq "memhp_phys selftest passes" 0 "$rc"
 expect_eq "ranges is empty" "" "$(ranges)"
-baseline_expect
+baseline_expect ""
 check "unplug $id" vm unplug "$VM" "$id"
 finish

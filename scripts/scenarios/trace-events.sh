@@ -34,6 +34,7 @@ g "echo 0 > $T/tracing_on; echo > $T/trace; echo 4096 > $T/buffer_size_kb
 
 plug_wait $((4 * $(block_size))) offline
 nb=$(wc -w <<<"$mine")
+# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 check "online the blocks movable" set_blocks online_movable $mine
 end=$(printf '0x%x' $((addr + size - 1)))
 ready=$(fill_start 32M "$addr-$end") || true
@@ -45,6 +46,7 @@ g "memhpctl inject MEM_GOING_OFFLINE -16 --count 1 --range $r0 >/dev/null"
 expect_eq "an injected offline failure" EBUSY "$(g "memhp-write $SYS/$b0/state offline")"
 expect_eq "pin 4 MiB" OK "$(mw pin "$(printf '0x%x' "$addr") 4M")"
 expect_eq "unpin it" OK "$(mw unpin "$(printf '0x%x' "$addr") 4M")"
+# shellcheck disable=SC2046 # the DIMM's block names, highest first, a word each
 check "offline the blocks" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 result=$(fill_check)
 diag "$result"
@@ -64,13 +66,13 @@ count() {
 for a in MEM_GOING_ONLINE MEM_ONLINE MEM_GOING_OFFLINE MEM_OFFLINE; do
 	want=$nb
 	[ $a = MEM_GOING_OFFLINE ] && want=$((nb + 1))	# the injected one
-	expect_eq "memhp_notify $a for each block" $want "$(count memhp_notify "$a ([0-9]*)")"
+	expect_eq "memhp_notify $a for each block" "$want" "$(count memhp_notify "$a ([0-9]*)")"
 done
 expect_eq "memhp_notify MEM_CANCEL_OFFLINE for the injected one" 1 \
 	"$(count memhp_notify "MEM_CANCEL_OFFLINE ([0-9]*)")"
 for dir in ONLINE OFFLINE; do
 	lc=${dir,,}
-	expect_eq "memhp_transition MEM_$dir: one per block" $nb "$(count memhp_transition MEM_$dir)"
+	expect_eq "memhp_transition MEM_$dir: one per block" "$nb" "$(count memhp_transition MEM_$dir)"
 	st_count=$(awk -v n="${lc}_us" '$1 == n { sub("count=", "", $2); print $2 }' <<<"$stats")
 	st_last=$(awk -v n="${lc}_us" '$1 == n { sub("last=", "", $6); print $6 }' <<<"$stats")
 	tr_all=$(grep -c " memhp_transition: MEM_\(CANCEL_\)\?$dir " <<<"$trace" || true)
@@ -99,16 +101,18 @@ report() {
 		trace-cmd report -i "$ARTIFACTS/$2" 2>/dev/null
 }
 # has_each TEXT EVENT ACTION: TEXT has that event for every block of the DIMM.
+# shellcheck disable=SC2317 # called through check
 has_each() {
 	local pfn
 	for pfn in $pfns; do
 		grep -q " $2: *$3 .*start_pfn=$pfn " <<<"$1" || { echo "none for start_pfn=$pfn"; return 1; }
 	done
 }
-offline_all="$(for b in $(tr ' ' '\n' <<<"$mine" | tac); do printf 'echo offline > %s/%s/state && ' $SYS "$b"; done) true"
+offline_all="$(for b in $(tr ' ' '\n' <<<"$mine" | tac); do printf 'echo offline > %s/%s/state && ' "$SYS" "$b"; done) true"
 
 # memhpctl trace: the same work as a per-block timeline; its raw trace
 # (trace-cmd extract) opened on the host by trace-cmd report.
+# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 check "online the blocks movable again" set_blocks online_movable $mine
 ready=$(fill_start 32M "$addr-$end") || true
 diag "$ready"
@@ -116,6 +120,7 @@ pgm() { g "awk '\$1 == \"pgmigrate_success\" { print \$2 }' /proc/vmstat"; }
 m0=$(pgm)
 tl=$(g "memhpctl trace -o /tmp/memhp.dat -- sh -c '$offline_all'") || true
 m1=$(pgm)
+# shellcheck disable=SC2001 # a prefix on every line
 sed 's/^/# /' <<<"$tl"
 result=$(fill_check)
 diag "$result"
@@ -150,6 +155,7 @@ expect_eq "... whose mm_migrate_pages (memory_hotplug) moved the timeline's tota
 
 # The kernel's own tool alone: trace-cmd record in the guest while the
 # DIMM is offlined under a filled program; trace-cmd report on the host.
+# shellcheck disable=SC2086 # $mine: the DIMM's block names, a word each
 check "online the blocks movable a third time" set_blocks online_movable $mine
 ready=$(fill_start 32M "$addr-$end") || true
 check "trace-cmd record -e memhp -e migrate, offlining the DIMM" \
@@ -166,5 +172,5 @@ if grep -q 'MiB in range' <<<"$ready" && ! grep -q ' 0 MiB in range' <<<"$ready"
 fi
 g "rm -f /tmp/memhp.dat /tmp/rec.dat"
 check "unplug $id" vm unplug "$VM" "$id"
-baseline_expect
+baseline_expect ""
 finish

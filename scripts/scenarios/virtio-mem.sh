@@ -73,7 +73,7 @@ resize() {
 }
 # agree SIZE: MemTotal, iomem, the blocks and the records match SIZE.
 agree() {
-	local sz=$(($1)) nb=$(($1 / bs)) want= i
+	local sz=$(($1)) nb=$(($1 / bs)) want='' i
 	# The device reports its new size as sub-blocks are (un)plugged; the
 	# driver adds or removes the Linux memory blocks after that, from its
 	# workqueue: wait until the guest shows it.
@@ -124,7 +124,7 @@ diag "$ready"
 expect_eq "pin 4 MiB at the device's start" OK "$(mw pin "$vaddr 4M")"
 out=$(vm resize "$VM" vmem0 0 2>&1) && rc=0 || rc=$?
 diag "$out"
-check "resize to 0 with 4 MiB pinned: exit 1" test $rc -eq 1
+check "resize to 0 with 4 MiB pinned: exit 1" test "$rc" -eq 1
 check "... naming the size it stopped at: exactly the pinned 4 MiB" \
 	grep -q "requested 0, size stopped at $((4 << 20)) " <<<"$out"
 expect_eq "... and Linux keeps the pinned memory's block" \
@@ -177,5 +177,5 @@ diag "$result"
 check "shrink under load: the program's data is intact" grep -q '^RESULT ok' <<<"$result"
 check "... and none of it is left in the device" grep -q ' 0 MiB in range' <<<"$result"
 agree 0
-baseline_expect
+baseline_expect ""
 finish
