@@ -76,7 +76,7 @@ while [ "$done_rounds" -lt "$ROUNDS" ]; do
 	! g "dmesg | grep -qE 'RIP: [0-9a-f]+:zone_statistics'" || break
 done
 g "touch $stop"
-gwait 60 "the allocators stopped" "for p in \$(cat /tmp/zl.pids); do ! kill -0 \$p 2>/dev/null || exit 1; done" >/dev/null || true
+gwait 60 "the allocators stopped" "for p in \$(cat /tmp/zl.pids); do ! kill -0 \$p 2>/dev/null || exit 1; done" || true
 g "modprobe memhp" || true
 diag "$n of $done_rounds online_movable/offline pairs of $blk completed beside the allocators"
 if g "dmesg | grep -qE 'RIP: [0-9a-f]+:zone_statistics'"; then
