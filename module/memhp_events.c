@@ -82,70 +82,6 @@ static struct {
 	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(rec.wait),
 };
 
-static const char * const action_names[MEMHP_NR_ACTIONS] = {
-	[MEMHP_GOING_ONLINE] = "MEM_GOING_ONLINE",
-	[MEMHP_ONLINE] = "MEM_ONLINE",
-	[MEMHP_CANCEL_ONLINE] = "MEM_CANCEL_ONLINE",
-	[MEMHP_GOING_OFFLINE] = "MEM_GOING_OFFLINE",
-	[MEMHP_OFFLINE] = "MEM_OFFLINE",
-	[MEMHP_CANCEL_OFFLINE] = "MEM_CANCEL_OFFLINE",
-	[MEMHP_PREPARE_ONLINE] = "MEM_PREPARE_ONLINE",
-	[MEMHP_FINISH_OFFLINE] = "MEM_FINISH_OFFLINE",
-	[MEMHP_NODE_ADDING_FIRST_MEMORY] = "NODE_ADDING_FIRST_MEMORY",
-	[MEMHP_NODE_ADDED_FIRST_MEMORY] = "NODE_ADDED_FIRST_MEMORY",
-	[MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY] = "NODE_CANCEL_ADDING_FIRST_MEMORY",
-	[MEMHP_NODE_REMOVING_LAST_MEMORY] = "NODE_REMOVING_LAST_MEMORY",
-	[MEMHP_NODE_REMOVED_LAST_MEMORY] = "NODE_REMOVED_LAST_MEMORY",
-	[MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY] = "NODE_CANCEL_REMOVING_LAST_MEMORY",
-	[MEMHP_UNKNOWN] = "MEM_UNKNOWN",
-};
-
-const char *memhp_action_name(enum memhp_action a)
-{
-	return a < MEMHP_NR_ACTIONS ? action_names[a] : "MEM_UNKNOWN";
-}
-
-/* Can this kernel send @a at all?  (stats lists only those.) */
-static bool memhp_action_exists(enum memhp_action a)
-{
-	switch (a) {
-	case MEMHP_PREPARE_ONLINE:
-	case MEMHP_FINISH_OFFLINE:
-		return MEMHP_HAVE_PREPARE_ONLINE;
-	case MEMHP_NODE_ADDING_FIRST_MEMORY ... MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY:
-		return MEMHP_HAVE_NODE_NOTIFIER;
-	default:
-		return true;
-	}
-}
-
-/* Map by name: the values are bit flags on 6.1 (and 6.9), an enum on 6.12. */
-static enum memhp_action memhp_classify(unsigned long action)
-{
-	switch (action) {
-	case MEM_GOING_ONLINE:
-		return MEMHP_GOING_ONLINE;
-	case MEM_ONLINE:
-		return MEMHP_ONLINE;
-	case MEM_CANCEL_ONLINE:
-		return MEMHP_CANCEL_ONLINE;
-	case MEM_GOING_OFFLINE:
-		return MEMHP_GOING_OFFLINE;
-	case MEM_OFFLINE:
-		return MEMHP_OFFLINE;
-	case MEM_CANCEL_OFFLINE:
-		return MEMHP_CANCEL_OFFLINE;
-#if MEMHP_HAVE_PREPARE_ONLINE
-	case MEM_PREPARE_ONLINE:
-		return MEMHP_PREPARE_ONLINE;
-	case MEM_FINISH_OFFLINE:
-		return MEMHP_FINISH_OFFLINE;
-#endif
-	default:
-		return MEMHP_UNKNOWN;
-	}
-}
-
 /*
  * The node to record for @type.  online_pages() and offline_pages() fill
  * status_change_nid for the six classic actions (6.1 and 6.12 alike).  6.12's
@@ -155,20 +91,19 @@ static enum memhp_action memhp_classify(unsigned long action)
  * stack garbage.  For those, and for actions memhp does not know, -1.
  * start_pfn and nr_pages are filled for every action both kernels send.
  */
+#undef EM
+#define EM(a, ...)	case a:
 static int memhp_event_nid(enum memhp_action type, const struct memory_notify *mn)
 {
 	switch (type) {
-	case MEMHP_GOING_ONLINE:
-	case MEMHP_ONLINE:
-	case MEMHP_CANCEL_ONLINE:
-	case MEMHP_GOING_OFFLINE:
-	case MEMHP_OFFLINE:
-	case MEMHP_CANCEL_OFFLINE:
+	MEMHP_MEM_ACTIONS
 		return memhp_notify_nid(mn);
 	default:
 		return NUMA_NO_NODE;
 	}
 }
+
+#undef EM
 
 static void latency_start(struct memhp_latency *l, unsigned long pfn,
 			  unsigned long nr, u64 now)
@@ -354,26 +289,6 @@ static struct notifier_block memhp_chain_nb[] = {
  * not say which range; the MEM_* record that follows does).  Injection does
  * not apply.
  */
-static enum memhp_action memhp_node_classify(unsigned long action)
-{
-	switch (action) {
-	case NODE_ADDING_FIRST_MEMORY:
-		return MEMHP_NODE_ADDING_FIRST_MEMORY;
-	case NODE_ADDED_FIRST_MEMORY:
-		return MEMHP_NODE_ADDED_FIRST_MEMORY;
-	case NODE_CANCEL_ADDING_FIRST_MEMORY:
-		return MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY;
-	case NODE_REMOVING_LAST_MEMORY:
-		return MEMHP_NODE_REMOVING_LAST_MEMORY;
-	case NODE_REMOVED_LAST_MEMORY:
-		return MEMHP_NODE_REMOVED_LAST_MEMORY;
-	case NODE_CANCEL_REMOVING_LAST_MEMORY:
-		return MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY;
-	default:
-		return MEMHP_UNKNOWN;
-	}
-}
-
 static int memhp_node_call(struct notifier_block *nb, unsigned long action, void *arg)
 {
 	const struct node_notify *nn = arg;
@@ -505,10 +420,10 @@ static size_t events_format(char *buf, size_t size, const struct memhp_event *e)
 	size_t n;
 
 	n = scnprintf(buf, size, "%llu %llu ", e->seq, e->time_ns);
+	n += scnprintf(buf + n, size - n, "%s", memhp_action_name(e->type));
+	/* MEM_UNKNOWN_<the kernel's value> */
 	if (e->type == MEMHP_UNKNOWN)
-		n += scnprintf(buf + n, size - n, "MEM_UNKNOWN_%lu", e->action);
-	else
-		n += scnprintf(buf + n, size - n, "%s", memhp_action_name(e->type));
+		n += scnprintf(buf + n, size - n, "_%lu", e->action);
 	n += scnprintf(buf + n, size - n, " start_pfn=0x%lx nr_pages=%lu nid=%d pid=%d comm=%s",
 		       e->start_pfn, e->nr_pages, e->nid, e->pid, e->comm);
 	if (e->injected)
