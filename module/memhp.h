@@ -16,7 +16,7 @@
  * migrate.h has its EM()/EMe() list: EM(memhp's enum value, the kernel's
  * name), EM_END() for the last.  Each user defines EM() and EM_END(),
  * expands the list and undefines them: the enum below, the names and the
- * classifiers (memhp_actions.c), the notifier's nid rule (memhp_events.c),
+ * classifiers (memhp_actions.c), the notifier's nid rule (memhp_notifier.c),
  * and the trace events' TRACE_DEFINE_ENUM() and __print_symbolic()
  * (memhp_trace.h).  The name memhp prints (events, stats, inject/, the trace
  * events) is the kernel's, stringified.  The kernel's values differ per
@@ -93,11 +93,13 @@ bool memhp_action_exists(enum memhp_action a);
 enum memhp_action memhp_classify(unsigned long action);
 enum memhp_action memhp_node_classify(unsigned long action);
 
-/* Events and stats (memhp_events.c). */
-int memhp_events_init(unsigned int log_size, int priority);
-int memhp_events_files(struct dentry *root);
-void memhp_events_exit(void);
+/* The notifiers and the record they write (memhp_notifier.c). */
+int memhp_notifier_init(unsigned int log_size, int priority);
+void memhp_notifier_exit(void);
 bool memhp_offline_in_flight(unsigned long pfn, unsigned long nr);
+
+/* The record's readers: events and stats (memhp_events.c). */
+int memhp_events_files(struct dentry *root);
 
 /*
  * The physical phase: add/remove/offline_remove/ranges (memhp_phys.c).

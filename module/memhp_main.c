@@ -40,7 +40,7 @@ static int __init memhp_init(void)
 	}
 
 	/* The ring and the notifier first, the files last. */
-	ret = memhp_events_init(log_size, priority);
+	ret = memhp_notifier_init(log_size, priority);
 	if (ret)
 		return ret;
 
@@ -67,7 +67,7 @@ err_files:
 	/* No write got through (not ready yet), so nothing is added or pinned. */
 	debugfs_remove_recursive(memhp_debugfs_root);
 err_events:
-	memhp_events_exit();
+	memhp_notifier_exit();
 	return ret;
 }
 
@@ -76,7 +76,7 @@ static void __exit memhp_exit(void)
 	/* Files first: debugfs waits for readers and writers in flight. */
 	debugfs_remove_recursive(memhp_debugfs_root);
 	memhp_pin_exit();
-	memhp_events_exit();
+	memhp_notifier_exit();
 }
 
 module_init(memhp_init);
