@@ -44,10 +44,16 @@ static int __init memhp_init(void)
 	if (ret)
 		return ret;
 
+	/*
+	 * debugfs errors are checked, unlike most callers': debugfs is memhp's
+	 * only interface, so a module without its files is useless and the
+	 * load fails instead.  scenario/faults fails each allocation of the
+	 * load in turn, these files' included, and proves the unwinding.
+	 */
 	memhp_debugfs_root = debugfs_create_dir("memhp", NULL);
 	if (IS_ERR(memhp_debugfs_root)) {
 		ret = PTR_ERR(memhp_debugfs_root);
-		goto err_events;
+		goto err_notifier;
 	}
 	ret = memhp_events_files(memhp_debugfs_root);
 	if (!ret)
@@ -66,7 +72,7 @@ static int __init memhp_init(void)
 err_files:
 	/* No write got through (not ready yet), so nothing is added or pinned. */
 	debugfs_remove_recursive(memhp_debugfs_root);
-err_events:
+err_notifier:
 	memhp_notifier_exit();
 	return ret;
 }
