@@ -11,26 +11,66 @@
 
 #include "memhp_parse.h"
 
-/* The notifier actions memhp knows, by name (values differ per kernel). */
+/*
+ * The notifier actions memhp knows, in one list, as include/trace/events/
+ * migrate.h has its EM()/EMe() list: EM(memhp's enum value, the kernel's
+ * name), EM_END() for the last.  Each user defines EM() and EM_END(),
+ * expands the list and undefines them: the enum below, the names and the
+ * classifiers (memhp_actions.c), the notifier's nid rule (memhp_notifier.c),
+ * and the trace events' TRACE_DEFINE_ENUM() and __print_symbolic()
+ * (memhp_trace.h).  The name memhp prints (events, stats, inject/, the trace
+ * events) is the kernel's, stringified.  The kernel's values differ per
+ * kernel and are not memhp's: memhp_classify() maps by name.
+ *
+ * MEMHP_LIST() is the identity: it makes each list, and each EM() that
+ * expands to more than one token, one macro call, as checkpatch wants a
+ * macro body to be.
+ */
+#define MEMHP_LIST(...)	__VA_ARGS__
+
+/*
+ * The memory notifier's, on every kernel memhp builds for: the six for
+ * which online_pages() and offline_pages() fill status_change_nid.
+ */
+#define MEMHP_MEM_ACTIONS MEMHP_LIST(					\
+	EM(MEMHP_GOING_ONLINE,		MEM_GOING_ONLINE)		\
+	EM(MEMHP_ONLINE,		MEM_ONLINE)			\
+	EM(MEMHP_CANCEL_ONLINE,		MEM_CANCEL_ONLINE)		\
+	EM(MEMHP_GOING_OFFLINE,		MEM_GOING_OFFLINE)		\
+	EM(MEMHP_OFFLINE,		MEM_OFFLINE)			\
+	EM(MEMHP_CANCEL_OFFLINE,	MEM_CANCEL_OFFLINE))
+
+/* The memory notifier's on 6.9..6.18 only (MEMHP_HAVE_PREPARE_ONLINE). */
+#define MEMHP_PREPARE_ACTIONS MEMHP_LIST(				\
+	EM(MEMHP_PREPARE_ONLINE,	MEM_PREPARE_ONLINE)		\
+	EM(MEMHP_FINISH_OFFLINE,	MEM_FINISH_OFFLINE))
+
+/* 6.17+: the node notifier's (MEMHP_HAVE_NODE_NOTIFIER). */
+#define MEMHP_NODE_ACTIONS MEMHP_LIST(					\
+	EM(MEMHP_NODE_ADDING_FIRST_MEMORY, NODE_ADDING_FIRST_MEMORY)	\
+	EM(MEMHP_NODE_ADDED_FIRST_MEMORY, NODE_ADDED_FIRST_MEMORY)	\
+	EM(MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY, NODE_CANCEL_ADDING_FIRST_MEMORY) \
+	EM(MEMHP_NODE_REMOVING_LAST_MEMORY, NODE_REMOVING_LAST_MEMORY)	\
+	EM(MEMHP_NODE_REMOVED_LAST_MEMORY, NODE_REMOVED_LAST_MEMORY)	\
+	EM(MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY, NODE_CANCEL_REMOVING_LAST_MEMORY))
+
+/* All of them; MEMHP_UNKNOWN (no kernel name) for any other action. */
+#define MEMHP_ACTIONS MEMHP_LIST(					\
+	MEMHP_MEM_ACTIONS						\
+	MEMHP_PREPARE_ACTIONS						\
+	MEMHP_NODE_ACTIONS						\
+	EM_END(MEMHP_UNKNOWN,		MEM_UNKNOWN))
+
+#define EM(a, ...)	a,
+#define EM_END(a, ...)	a,
+
 enum memhp_action {
-	MEMHP_GOING_ONLINE,
-	MEMHP_ONLINE,
-	MEMHP_CANCEL_ONLINE,
-	MEMHP_GOING_OFFLINE,
-	MEMHP_OFFLINE,
-	MEMHP_CANCEL_OFFLINE,
-	MEMHP_PREPARE_ONLINE,
-	MEMHP_FINISH_OFFLINE,
-	/* 6.17+: node state changes, from the node notifier (memhp_events.c) */
-	MEMHP_NODE_ADDING_FIRST_MEMORY,
-	MEMHP_NODE_ADDED_FIRST_MEMORY,
-	MEMHP_NODE_CANCEL_ADDING_FIRST_MEMORY,
-	MEMHP_NODE_REMOVING_LAST_MEMORY,
-	MEMHP_NODE_REMOVED_LAST_MEMORY,
-	MEMHP_NODE_CANCEL_REMOVING_LAST_MEMORY,
-	MEMHP_UNKNOWN,
+	MEMHP_ACTIONS
 	MEMHP_NR_ACTIONS,
 };
+
+#undef EM
+#undef EM_END
 
 /* The physical-phase operations (trace event memhp_phys). */
 enum memhp_op {
@@ -47,12 +87,19 @@ enum memhp_op {
 
 extern struct dentry *memhp_debugfs_root;
 
-/* Events and stats (memhp_events.c). */
-int memhp_events_init(unsigned int log_size, int priority);
-int memhp_events_files(struct dentry *root);
-void memhp_events_exit(void);
+/* The action list expanded (memhp_actions.c). */
 const char *memhp_action_name(enum memhp_action a);
+bool memhp_action_exists(enum memhp_action a);
+enum memhp_action memhp_classify(unsigned long action);
+enum memhp_action memhp_node_classify(unsigned long action);
+
+/* The notifiers and the record they write (memhp_notifier.c). */
+int memhp_notifier_init(unsigned int log_size, int priority);
+void memhp_notifier_exit(void);
 bool memhp_offline_in_flight(unsigned long pfn, unsigned long nr);
+
+/* The record's readers: events and stats (memhp_events.c). */
+int memhp_events_files(struct dentry *root);
 
 /*
  * The physical phase: add/remove/offline_remove/ranges (memhp_phys.c).

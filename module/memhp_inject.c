@@ -50,7 +50,12 @@ struct memhp_inject {
 	u64 start, end;
 };
 
-static DEFINE_SPINLOCK(inject_lock);	/* protects both entries and delay_gen */
+/*
+ * A leaf, taken by the notifier (memhp_inject_check()) and the inject/
+ * files: protects injects[] and delay_gen.  The delays in progress read
+ * delay_gen without it (READ_ONCE), to see a delay_ms write end them.
+ */
+static DEFINE_SPINLOCK(inject_lock);
 static unsigned int delay_gen;		/* delay_ms writes so far */
 static DECLARE_WAIT_QUEUE_HEAD(delay_wq);
 static struct memhp_inject injects[] = {

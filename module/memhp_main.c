@@ -40,14 +40,20 @@ static int __init memhp_init(void)
 	}
 
 	/* The ring and the notifier first, the files last. */
-	ret = memhp_events_init(log_size, priority);
+	ret = memhp_notifier_init(log_size, priority);
 	if (ret)
 		return ret;
 
+	/*
+	 * debugfs errors are checked, unlike most callers': debugfs is memhp's
+	 * only interface, so a module without its files is useless and the
+	 * load fails instead.  scenario/faults fails each allocation of the
+	 * load in turn, these files' included, and proves the unwinding.
+	 */
 	memhp_debugfs_root = debugfs_create_dir("memhp", NULL);
 	if (IS_ERR(memhp_debugfs_root)) {
 		ret = PTR_ERR(memhp_debugfs_root);
-		goto err_events;
+		goto err_notifier;
 	}
 	ret = memhp_events_files(memhp_debugfs_root);
 	if (!ret)
@@ -66,8 +72,8 @@ static int __init memhp_init(void)
 err_files:
 	/* No write got through (not ready yet), so nothing is added or pinned. */
 	debugfs_remove_recursive(memhp_debugfs_root);
-err_events:
-	memhp_events_exit();
+err_notifier:
+	memhp_notifier_exit();
 	return ret;
 }
 
@@ -76,7 +82,7 @@ static void __exit memhp_exit(void)
 	/* Files first: debugfs waits for readers and writers in flight. */
 	debugfs_remove_recursive(memhp_debugfs_root);
 	memhp_pin_exit();
-	memhp_events_exit();
+	memhp_notifier_exit();
 }
 
 module_init(memhp_init);

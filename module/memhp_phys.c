@@ -37,6 +37,7 @@
 #include <linux/ktime.h>
 #include <linux/ioport.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -82,7 +83,15 @@ struct memhp_range {
  * killably.
  */
 DEFINE_MUTEX(memhp_phys_lock);
-static DEFINE_SPINLOCK(ranges_lock);	/* protects ranges (and online counts) */
+
+/*
+ * The ranges memhp added.  The list changes under memhp_phys_lock and
+ * ranges_lock both, so either is enough to walk it.  ranges_lock, a leaf
+ * taken by the memory notifier (memhp_phys_note()), also protects each
+ * range's online count and the fields ranges shows; memhp_phys_lock alone
+ * the rest.
+ */
+static DEFINE_SPINLOCK(ranges_lock);
 static LIST_HEAD(ranges);
 
 void memhp_phys_note(enum memhp_action a, unsigned long start_pfn)
@@ -110,6 +119,7 @@ static struct memhp_range *find_overlap(u64 start, u64 size)
 {
 	struct memhp_range *r;
 
+	lockdep_assert_held(&memhp_phys_lock);
 	list_for_each_entry(r, &ranges, list) {
 		if (start < r->start + r->size && r->start < start + size)
 			return r;
@@ -119,6 +129,7 @@ static struct memhp_range *find_overlap(u64 start, u64 size)
 
 static void range_del(struct memhp_range *r)
 {
+	lockdep_assert_held(&memhp_phys_lock);
 	spin_lock(&ranges_lock);
 	list_del(&r->list);
 	spin_unlock(&ranges_lock);

@@ -79,7 +79,11 @@ module_param(pin_guard, bool, 0644);
 MODULE_PARM_DESC(pin_guard,
 		 "refuse to pin memory being offlined (default Y; N reproduces a kernel bug, see memhp_pin.c)");
 
-static DEFINE_MUTEX(pin_lock);	/* protects pins; inside memhp_phys_lock */
+/*
+ * Protects pins, the ranges pinned.  Taken inside memhp_phys_lock by pin and
+ * unpin, alone by pinned; at unload no file is left to take it.
+ */
+static DEFINE_MUTEX(pin_lock);
 static LIST_HEAD(pins);
 
 static void set_reserved(struct memhp_pin *p, bool reserved)
