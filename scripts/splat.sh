@@ -113,3 +113,40 @@ splat_reports() {
 # splat_unknown: read a kernel log on stdin; print the number of reports
 # that are not known kernel issues.
 splat_unknown() { splat_reports | grep -c '^unknown' || true; }
+
+# LAB_MARK: the line scripts/check and scripts/bench write into a guest's
+# kernel log (/dev/kmsg) just before a test, or a bench section, first acts
+# on that guest. What the kernel reports before it is not the test's doing.
+LAB_MARK='memhp-lab: begin'
+
+# crash_class: read a guest's console log on stdin and judge its last boot's
+# first kernel report (an allocator's handled failure aside); print
+# "CLASS KNOWN-ID|- FIRST-LINE", or nothing when that boot has no report.
+# CLASS is "environment" when the report came before the boot's first
+# LAB_MARK line (no test had acted yet), or when it is no known issue and
+# its own header says "Not tainted" (memhp.ko, out of tree and so taint O,
+# was never loaded in that boot); else "test". A known issue keeps its ID
+# either way: a test that fails after it is that issue's expected failure.
+crash_class() {
+	local log first rest cls id line
+	log=$(awk '/Linux version [0-9]/ { n = 0; delete l } { l[++n] = $0 }
+		END { for (i = 1; i <= n; i++) print l[i] }')
+	first=$(awk -v splat="$SPLAT" -v mark="$LAB_MARK" '
+		index($0, mark) { marked = 1 }
+		$0 ~ splat && $0 !~ /warn_alloc|page allocation failure|vmalloc error/ {
+			print NR, marked + 0; exit }' <<<"$log")
+	[ -n "$first" ] || return 0
+	rest=$(tail -n "+${first% *}" <<<"$log")
+	read -r cls line < <(splat_reports <<<"$rest" | grep -v '^alloc-failure' | head -n 1)
+	[ -n "$cls" ] || return 0
+	id=-
+	[ "$cls" != known ] || { id=${line%% *}; line=$(head -n 1 <<<"$rest"); }
+	if [ "${first#* }" = 0 ]; then
+		cls=environment
+	elif [ "$id" = - ] && head -n 40 <<<"$rest" | grep -q ' Not tainted '; then
+		cls=environment
+	else
+		cls="test"
+	fi
+	printf '%s %s %s\n' "$cls" "$id" "${line#\[*\] }"
+}

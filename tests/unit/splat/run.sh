@@ -4,7 +4,9 @@
 # excerpt, NAME.expected what splat_reports must print for it, line for
 # line. Lines of a .log that start with "#" describe the fixture (what it
 # is, which kernel, captured or reconstructed) and are not fed to it: a
-# kernel log line never starts with "#". Prints KTAP; exit 0 when all pass.
+# kernel log line never starts with "#". Where NAME.crash exists, it is what
+# crash_class (the same file) must print for NAME.log, as a test point of
+# its own. Prints KTAP; exit 0 when all pass.
 set -euo pipefail
 
 usage() {
@@ -13,7 +15,8 @@ usage: $0 [--help] [CASE...]
 Runs splat_reports (scripts/splat.sh) on each tests/unit/splat/CASE.log
 (default: all of them) and compares its output with CASE.expected.
 Prints "ok N CASE" or "not ok N CASE" (with the difference as "#" lines)
-per case; exits 1 when a case fails.
+per case, and "ok N CASE crash_class" where CASE.crash gives crash_class's
+expected line; exits 1 when a case fails.
 EOF
 }
 
@@ -33,27 +36,35 @@ else
 	for c in "$here"/*.log; do cases+=("$c"); done
 fi
 
+crashes=0
+for log in "${cases[@]}"; do [ ! -f "${log%.log}.crash" ] || crashes=$((crashes + 1)); done
 echo "TAP version 13"
-echo "1..${#cases[@]}"
+echo "1..$((${#cases[@]} + crashes))"
 n=0 failed=0
-for log in "${cases[@]}"; do
+# check NAME GOT EXPECTED-FILE: one test point.
+check() {
 	n=$((n + 1))
+	if [ "$2" = "$(cat "$3")" ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1"
+		diff <(cat "$3") <(printf '%s\n' "$2") | sed 's/^/# /' || true
+		failed=$((failed + 1))
+	fi
+}
+for log in "${cases[@]}"; do
 	name=$(basename "$log" .log)
 	exp=${log%.log}.expected
 	if [ ! -f "$log" ] || [ ! -f "$exp" ]; then
+		n=$((n + 1))
 		echo "not ok $n $name"
 		echo "# missing $name.log or $name.expected"
 		failed=$((failed + 1))
 		continue
 	fi
-	got=$(grep -v '^#' "$log" | splat_reports)
-	if [ "$got" = "$(cat "$exp")" ]; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name"
-		diff <(cat "$exp") <(printf '%s\n' "$got") | sed 's/^/# /' || true
-		failed=$((failed + 1))
-	fi
+	check "$name" "$(grep -v '^#' "$log" | splat_reports)" "$exp"
+	[ ! -f "${log%.log}.crash" ] ||
+		check "$name crash_class" "$(grep -v '^#' "$log" | crash_class)" "${log%.log}.crash"
 done
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed -eq 0 ]
