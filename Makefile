@@ -15,6 +15,7 @@
 #   make lint             lint-host (shellcheck, pyflakes3), checkpatch --strict, W=1, sparse
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
 #   make stress           concurrent hotplug soak (DURATION=600 seconds)
+#   make soak-boot        boot each kernel's VMs N=100 times, count guest crashes (KERNELS=...)
 #   make bench            benchmarks on 6.1 and 6.12 (KERNELS="6.1 6.12 debug"), table + plots in results/
 #   make dkms             dkms add/build/install/remove on 6.1 and 6.12 (host)
 #   make clean
@@ -36,7 +37,7 @@ OUT := $(TOP)/build/$(KREL)
 MODSRC := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h)
 KMAKE = $(MAKE) -C $(KDIR) M=$(OUT)
 
-.PHONY: all module deps modules_install image user selftests check demo vm lint \
+.PHONY: all module deps modules_install image user selftests check demo vm soak-boot lint \
 	unit fuzz stress dkms clean help kernel debug-kernel bench
 
 all: module
@@ -102,6 +103,11 @@ lint: deps
 # cycles of it, 2 on the debug kernel); it reports its cycle count.
 stress: deps
 	STRESS_DURATION=$(or $(DURATION),600) $(TOP)/scripts/check --only '^stress$$'
+
+# Boot soak: each kernel's usual VMs booted N times, their own crashes
+# counted per kernel (scripts/soak-boot --help); reports, never fails on them.
+soak-boot: deps user
+	$(TOP)/scripts/soak-boot --kernels "$(or $(KERNELS),6.1 6.12 $(shell $(TOP)/scripts/kernel-source --name))" --boots $(or $(N),100)
 
 # Benchmarks (they report, never fail on time): a table on stdout, CSV and
 # plots under results/<UTC time>/ (scripts/bench --help).
