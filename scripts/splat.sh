@@ -129,7 +129,7 @@ LAB_MARK='memhp-lab: begin'
 # either way: a test that fails after it is that issue's expected failure.
 crash_class() {
 	local log first rest cls id line
-	log=$(awk '/Linux version [0-9]/ { n = 0; delete l } { l[++n] = $0 }
+	log=$(tr -d '\r' | awk '/Linux version [0-9]/ { n = 0; delete l } { l[++n] = $0 }
 		END { for (i = 1; i <= n; i++) print l[i] }')
 	first=$(awk -v splat="$SPLAT" -v mark="$LAB_MARK" '
 		index($0, mark) { marked = 1 }
