@@ -20,10 +20,11 @@ usage: qemu/vm COMMAND NAME [ARGS]
   plug NAME SIZE [--node N] [--id ID]
         Hot-plug a pc-dimm of SIZE; prints "ID ADDR SIZE" (address in hex, size
         in bytes). "plug NAME" alone lists the memory devices.
-  resize NAME ID SIZE [--wait S]
+  resize NAME ID SIZE [--wait S] [--settle S]
         Set a virtio-mem device's requested-size and wait until its size gets
         there or stops moving; prints "ID REQUESTED SIZE", exit 1 if short.
-  pull NAME GUEST_PATH [HOST_PATH]   Copy a guest file to the host.
+  pull NAME GUEST_PATH [HOST_PATH] [--timeout S]
+        Copy a guest file to the host.
   unplug NAME ID [--timeout S]
         device_del, wait for DEVICE_DELETED, object-del; exits 1 naming the
         guest's _OST status when the guest refuses.
@@ -413,8 +414,10 @@ def cmd_unplug(a):
         q.close()
 
 
-def main():
-    p = argparse.ArgumentParser(prog="qemu/vm", description=__doc__.split("\n")[0],
+def build_parser():
+    """qemu/vm's argparse parser: a subcommand per command."""
+    p = argparse.ArgumentParser(prog="qemu/vm", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog="Run 'qemu/vm COMMAND --help' for one command.")
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
     sub.required = True
@@ -502,7 +505,11 @@ def main():
 
     s = sub.add_parser("list", help="list running VMs")
     s.set_defaults(fn=cmd_list)
+    return p
 
+
+def main():
+    p = build_parser()
     argv = sys.argv[1:]
     command = []
     if argv and argv[0] == "exec":
