@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A client of the guest agent (qemu/guest/agent.c) on a VM's agent.sock.
+
+Frames are qemu/guest/proto.h's: a little-endian header (magic, type,
+flags, request id, length) and up to MAX_FRAME bytes of payload."""
+
+import argparse
+import os
+import random
+import signal
+import socket
+import struct
+import threading
+import time
+
+from .common import SLOW, Lock, VMError, die, vmdir
+
+
+HDR = struct.Struct("<HBBII")
+MAGIC = 0x484D
+MAX_FRAME = 1 << 20     # proto.h AGENT_MAX_FRAME
+
+
+class Agent:
+    def __init__(self, d, timeout=5.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(os.path.join(d, "agent.sock"))
+        self.sock.settimeout(None)
+        self.buf = b""
+        self.wlock = threading.Lock()
+        self.id = random.randrange(1, 1 << 32)
+
+    def send(self, typ, data=b""):
+        with self.wlock:
+            self.sock.sendall(HDR.pack(MAGIC, ord(typ), 0, self.id, len(data)) + data)
+
+    def recv(self, deadline=None):
+        """Next frame of our request id as (type, payload); None at the deadline."""
+        while True:
+            while len(self.buf) >= HDR.size:
+                magic, typ, _, rid, ln = HDR.unpack_from(self.buf)
+                if magic != MAGIC or ln > MAX_FRAME:
+                    self.buf = self.buf[1:]     # resync: joined mid-frame
+                    continue
+                if len(self.buf) < HDR.size + ln:
+                    break
+                data = self.buf[HDR.size:HDR.size + ln]
+                self.buf = self.buf[HDR.size + ln:]
+                if rid == self.id:
+                    return chr(typ), data
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return None
+            if not chunk:
+                raise VMError("guest agent connection closed (VM gone?)")
+            self.buf += chunk
+
+    def close(self):
+        # Not in the middle of the stdin thread's frame: the guest cannot
+        # tell where a connection ended, and half a frame would swallow the
+        # next client's command.
+        with self.wlock:
+            self.sock.close()
+
+
+def agent_ping(d, timeout):
+    """The guest kernel release once the agent answers; None before."""
+    try:
+        a = Agent(d, timeout=timeout)
+    except OSError:
+        return None
+    try:
+        a.send("P")
+        r = a.recv(time.monotonic() + timeout)
+        return r[1].decode() if r and r[0] == "p" else None
+    except (OSError, VMError):
+        return None
+    finally:
+        a.close()
+
+
+def guest_run(name, argv, no_stdin, timeout, out, err):
+    """Run ARGV in the guest, its stdout to OUT, stderr to ERR; its exit status."""
+    d = vmdir(name)
+    args = argparse.Namespace(n=no_stdin, timeout=timeout)
+    with Lock(d, "agent"):
+        a = Agent(d)
+        try:
+            a.send("E", b"".join(x.encode() + b"\0" for x in argv))
+
+            def forward_stdin():
+                try:
+                    while True:
+                        data = os.read(0, 65536)
+                        if not data:
+                            break
+                        a.send("I", data)
+                except OSError:
+                    pass
+                try:
+                    a.send("I")
+                except OSError:
+                    pass
+
+            if args.n:
+                a.send("I")
+            else:
+                threading.Thread(target=forward_stdin, daemon=True).start()
+
+            limit = args.timeout * SLOW
+            deadline = time.monotonic() + limit if limit else None
+            try:
+                while True:
+                    fr = a.recv(deadline)
+                    if fr is None:
+                        a.send("S", struct.pack("<I", signal.SIGKILL))
+                        out.flush()
+                        die(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)", 124)
+                    typ, data = fr
+                    if typ == "O":
+                        out.write(data)
+                        out.flush()
+                    elif typ == "R":
+                        err.write(data)
+                        err.flush()
+                    elif typ == "X":
+                        return struct.unpack("<I", data)[0]
+            except KeyboardInterrupt:
+                a.send("S", struct.pack("<I", signal.SIGKILL))
+                return 130
+        finally:
+            a.close()
