@@ -104,8 +104,10 @@ int memhp_events_files(struct dentry *root);
 /*
  * The physical phase: add/remove/offline_remove/ranges (memhp_phys.c).
  *
- * memhp_phys_lock is held across every add_memory(), remove_memory() and
- * offline_and_remove_memory() memhp makes, and across pin and unpin
+ * memhp_phys_lock is held across every add_memory(), remove_memory(),
+ * offline_and_remove_memory() and offline_and_remove_memory_ranges() memhp
+ * makes (a multi-range offline_remove checks all its ranges and calls once
+ * under one hold), and across pin and unpin
  * (memhp_pin.c), so that memhp's own removal cannot free the memmap pin is
  * working on (what other actors can still do: memhp_pin.c).  Lock
  * order: memhp_phys_lock, then pin_lock (memhp_pin.c).  Both are taken
@@ -151,6 +153,11 @@ int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
 		       const char __user *ubuf, size_t count, loff_t *ppos,
 		       struct memhp_phys_cmd *cmd);
+
+/* The same for "START SIZE[;START SIZE...]" (memhp_parse_phys_ranges()). */
+int memhp_get_phys_cmds(const char *file, u64 align, const char __user *ubuf,
+			size_t count, loff_t *ppos, struct memhp_phys_cmd *cmds,
+			unsigned int max, unsigned int *nr);
 
 /*
  * debugfs_create_file() for the init functions: 0, or the errno of the first

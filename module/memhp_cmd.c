@@ -84,6 +84,23 @@ int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_n
 	return ret;
 }
 
+int memhp_get_phys_cmds(const char *file, u64 align, const char __user *ubuf,
+			size_t count, loff_t *ppos, struct memhp_phys_cmd *cmds,
+			unsigned int max, unsigned int *nr)
+{
+	char buf[MEMHP_CMD_MAX];
+	const char *why = NULL;
+	int ret;
+
+	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	ret = memhp_parse_phys_ranges(buf, align, cmds, max, nr, &why);
+	if (ret)
+		memhp_reject(file, "%s", why);
+	return ret;
+}
+
 void memhp_create_file(int *err, const char *name, umode_t mode, struct dentry *parent,
 		       void *data, const struct file_operations *fops)
 {

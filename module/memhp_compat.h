@@ -121,4 +121,22 @@ static inline bool memhp_memmap_on_memory_ok(u64 size, const char **why)
  * (memhp adds each range with one add_memory()).
  */
 
+/*
+ * offline_and_remove_memory_ranges(const struct range *, unsigned int):
+ * added in 7.3 (the same patch as above: "mm/memory_hotplug: add
+ * offline_and_remove_memory_ranges()", v7
+ * <20260712154505.3564379-7-gourry@gourry.net>; 7.3.4
+ * mm/memory_hotplug.c:2448-2528, EXPORT_SYMBOL_GPL, declared in
+ * <linux/memory_hotplug.h>).  The trees searched here name it by different
+ * ids (47c1a9989513, c17ba40c37e8, b92d5c3a3b21, 384308d8ace3: linux-next
+ * and its rebases); none could be verified as the mainline one.  Under one
+ * lock_device_hotplug() it offlines every block of every range, rolls all
+ * of them back online when one fails and returns that error, else removes
+ * each range (WARN_ON_ONCE() on a failed removal, as above, and 0).  It
+ * checks block alignment only, not overlaps: memhp refuses those itself.
+ * Before 7.3 there is no such call, and memhp takes one range per write.
+ */
+#define MEMHP_HAVE_OFFLINE_REMOVE_RANGES \
+	(KERNEL_VERSION(7, 3, 0) <= LINUX_VERSION_CODE)
+
 #endif /* _MEMHP_COMPAT_H */

@@ -243,3 +243,36 @@ int memhp_parse_phys(char *line, bool with_options, u64 block_size, int max_nid,
 	}
 	return 0;
 }
+
+int memhp_parse_phys_ranges(char *line, u64 block_size, struct memhp_phys_cmd *cmds,
+			    unsigned int max, unsigned int *nr, const char **why)
+{
+	unsigned int n = 0, i;
+	char *next;
+	int ret;
+
+	*nr = 0;
+	do {
+		next = strchr(line, ';');
+		if (next)
+			*next++ = '\0';
+		if (n == max) {
+			*why = "too many ranges";
+			return -E2BIG;
+		}
+		ret = memhp_parse_phys(line, false, block_size, 1, &cmds[n], why);
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++) {
+			if (cmds[n].start <= cmds[i].start + (cmds[i].size - 1) &&
+			    cmds[i].start <= cmds[n].start + (cmds[n].size - 1)) {
+				*why = "ranges overlap or repeat";
+				return -EINVAL;
+			}
+		}
+		n++;
+		line = next;
+	} while (line);
+	*nr = n;
+	return 0;
+}

@@ -63,4 +63,17 @@ struct memhp_phys_cmd {
 int memhp_parse_phys(char *line, bool with_options, u64 block_size, int max_nid,
 		     struct memhp_phys_cmd *cmd, const char **why);
 
+/* Most ranges one offline_remove write takes. */
+#define MEMHP_RANGES_MAX	8
+
+/*
+ * "START SIZE[;START SIZE...]": up to @max ranges, each as
+ * memhp_parse_phys() without options checks it, none overlapping another
+ * (a repeated range overlaps itself).  Fills @cmds[0..@nr-1], in the order
+ * given.  Modifies @line.  -EINVAL, or -E2BIG for more than @max ranges,
+ * with @why set; @nr is 0 then.
+ */
+int memhp_parse_phys_ranges(char *line, u64 block_size, struct memhp_phys_cmd *cmds,
+			    unsigned int max, unsigned int *nr, const char **why);
+
 #endif /* _MEMHP_PARSE_H */

@@ -9,7 +9,12 @@
  *                   auto_online_blocks policy says.
  *   remove          "START SIZE": remove_memory() of a range memhp added,
  *                   all of whose blocks are offline.
- *   offline_remove  "START SIZE": offline_and_remove_memory(): offlines
+ *   offline_remove  "START SIZE[;START SIZE...]": offline_and_remove_memory()
+ *                   of one range, or, for up to MEMHP_RANGES_MAX ranges on a
+ *                   kernel that has it (MEMHP_HAVE_OFFLINE_REMOVE_RANGES,
+ *                   else EOPNOTSUPP), one offline_and_remove_memory_ranges()
+ *                   of all of them, which offlines every range before it
+ *                   removes any and rolls all back on a failure.  It offlines
  *                   (migrating the pages away) and removes; on failure the
  *                   kernel puts the range back as online as it was.  What
  *                   the kernel did is then read back, not taken from its
@@ -304,14 +309,15 @@ static void memhp_read_back(u64 start, u64 size, struct memhp_read_back *rb)
 }
 
 /*
- * After offline_and_remove_memory(@r) returned @kret: what the kernel did,
- * read back.  Removed (no System RAM and no memmap left in the range): @r
- * is freed and 0 returned, whatever @kret said.  Else @r stays, with its
+ * After @fn (offline_and_remove_memory() or _ranges()) of @r returned
+ * @kret: what the kernel did, read back.  Removed (no System RAM and no
+ * memmap left in the range): @r is freed and 0 returned, whatever @kret
+ * said.  Else @r stays, with its
  * online count and the outcome read back, and the errno returned is @kret,
  * or -EBUSY where the kernel returned 0 but left the range in place (7.3
  * after a failed removal: memhp_compat.h).
  */
-static int offline_remove_read_back(struct memhp_range *r, int kret)
+static int offline_remove_read_back(struct memhp_range *r, const char *fn, int kret)
 {
 	u64 last = r->start + r->size - 1;
 	struct memhp_read_back rb;
@@ -321,8 +327,8 @@ static int offline_remove_read_back(struct memhp_range *r, int kret)
 	memhp_read_back(r->start, r->size, &rb);
 	if (!rb.ram && !rb.present) {
 		if (kret)
-			pr_info_ratelimited("offline_remove: offline_and_remove_memory(0x%llx, 0x%llx) returned %d, but removed it\n",
-					    r->start, r->size, kret);
+			pr_info_ratelimited("offline_remove: %s: 0x%llx-0x%llx: returned %d, but removed it\n",
+					    fn, r->start, last, kret);
 		range_del(r);
 		return 0;
 	}
@@ -342,11 +348,35 @@ static int offline_remove_read_back(struct memhp_range *r, int kret)
 		pr_info_ratelimited("offline_remove: 0x%llx-0x%llx: %u blocks online read back, %u counted from the notifier\n",
 				    r->start, last, rb.online, was);
 	memhp_reject("offline_remove",
-		     "offline_and_remove_memory: %d; read back: %llu of %llu bytes System RAM, %u/%u blocks present, %u online: range kept%s",
-		     kret, rb.ram, r->size, rb.present, rb.blocks, rb.online,
+		     "%s: %d; read back 0x%llx-0x%llx: %llu of %llu bytes System RAM, %u/%u blocks present, %u online: range kept%s",
+		     fn, kret, r->start, last, rb.ram, r->size, rb.present, rb.blocks, rb.online,
 		     oar == MEMHP_OAR_PARTLY_REMOVED ?
 		     " (partly removed: memhp leaves it be)" : "");
 	return kret ? kret : -EBUSY;
+}
+
+/*
+ * The checks remove_common() makes of one range, for @cmd: a range memhp
+ * added and lists, not partly removed.  Caller holds memhp_phys_lock.
+ */
+static int check_removable(const char *file, const struct memhp_phys_cmd *cmd,
+			   struct memhp_range **rp)
+{
+	struct memhp_range *r = find_exact(file, cmd);
+	enum memhp_oar oar;
+
+	if (!r)
+		return -ENOENT;
+	spin_lock(&ranges_lock);
+	oar = r->oar;
+	spin_unlock(&ranges_lock);
+	if (oar == MEMHP_OAR_PARTLY_REMOVED) {
+		memhp_reject(file, "0x%llx-0x%llx was partly removed by an earlier offline_remove",
+			     cmd->start, cmd->start + cmd->size - 1);
+		return -ENXIO;
+	}
+	*rp = r;
+	return 0;
 }
 
 /*
@@ -355,38 +385,23 @@ static int offline_remove_read_back(struct memhp_range *r, int kret)
  * the range back as it was): the same checks, then one call into mm.
  */
 static ssize_t remove_common(const char *file, bool offline_first,
-			     const char __user *ubuf, size_t count, loff_t *ppos)
+			     const struct memhp_phys_cmd *cmdp, size_t count)
 {
-	struct memhp_phys_cmd cmd;
+	struct memhp_phys_cmd cmd = *cmdp;
 	struct memhp_range *r;
 	unsigned int online;
-	enum memhp_oar oar;
 	int ret;
 	u64 t0;
 
-	ret = memhp_get_phys_cmd(file, false, memory_block_size_bytes(), 1, ubuf, count,
-				 ppos, &cmd);
-	if (ret)
-		return ret;
-
 	if (mutex_lock_killable(&memhp_phys_lock))
 		return -EINTR;
-	r = find_exact(file, &cmd);
-	if (!r) {
-		ret = -ENOENT;
+	/* Removing the rest of a partly removed range would hand mm a range it half has. */
+	ret = check_removable(file, &cmd, &r);
+	if (ret)
 		goto out;
-	}
 	spin_lock(&ranges_lock);
 	online = r->online;
-	oar = r->oar;
 	spin_unlock(&ranges_lock);
-	if (oar == MEMHP_OAR_PARTLY_REMOVED) {
-		/* Removing the rest would hand mm a range it half has. */
-		memhp_reject(file, "0x%llx-0x%llx was partly removed by an earlier offline_remove",
-			     cmd.start, cmd.start + cmd.size - 1);
-		ret = -ENXIO;
-		goto out;
-	}
 	if (!offline_first && online) {
 		memhp_reject(file, "%u of its blocks are online (use offline_remove)", online);
 		ret = -EBUSY;
@@ -400,7 +415,8 @@ static ssize_t remove_common(const char *file, bool offline_first,
 	trace_memhp_phys(offline_first ? MEMHP_OP_OFFLINE_REMOVE : MEMHP_OP_REMOVE, cmd.start,
 			 cmd.size, 0, ret, ktime_get_ns() - t0);
 	if (offline_first) {
-		ret = offline_remove_read_back(r, ret);	/* frees r when removed */
+		/* frees r when removed */
+		ret = offline_remove_read_back(r, "offline_and_remove_memory", ret);
 		if (ret)
 			goto out;
 	} else if (ret) {
@@ -416,16 +432,92 @@ out:
 	return ret ? ret : count;
 }
 
+#if MEMHP_HAVE_OFFLINE_REMOVE_RANGES
+/*
+ * offline_remove of @nr > 1 ranges: every one checked first, then one
+ * offline_and_remove_memory_ranges() of all, then each read back.  The
+ * kernel offlines all before removing any, and on a failure puts every
+ * block back as it was; what it did to each range is what ranges shows.
+ * Returns the first range's error from the read back, or 0.
+ */
+static int offline_remove_ranges(const struct memhp_phys_cmd *cmds, unsigned int nr)
+{
+	struct memhp_range *rs[MEMHP_RANGES_MAX];
+	struct range kr[MEMHP_RANGES_MAX];
+	unsigned int i;
+	int ret, kret, err = 0;
+	u64 t0;
+
+	for (i = 0; i < nr; i++) {
+		ret = check_removable("offline_remove", &cmds[i], &rs[i]);
+		if (ret)
+			return ret;
+		kr[i].start = cmds[i].start;
+		kr[i].end = cmds[i].start + cmds[i].size - 1;
+	}
+	t0 = ktime_get_ns();
+	kret = offline_and_remove_memory_ranges(kr, nr);
+	t0 = ktime_get_ns() - t0;
+	/* One event per range, each with the whole call's result and duration. */
+	for (i = 0; i < nr; i++)
+		trace_memhp_phys(MEMHP_OP_OFFLINE_REMOVE, cmds[i].start, cmds[i].size, 0,
+				 kret, t0);
+	for (i = 0; i < nr; i++) {
+		/* frees rs[i] when removed */
+		ret = offline_remove_read_back(rs[i], "offline_and_remove_memory_ranges",
+					       kret);
+		if (ret && !err)
+			err = ret;
+	}
+	if (!err)
+		pr_info("offlined and removed %u ranges, 0x%llx-0x%llx first\n", nr,
+			cmds[0].start, cmds[0].start + cmds[0].size - 1);
+	return err;
+}
+#else
+static int offline_remove_ranges(const struct memhp_phys_cmd *cmds, unsigned int nr)
+{
+	return -EOPNOTSUPP;	/* refused before the lock: offline_remove_write() */
+}
+#endif
+
 static ssize_t remove_write(struct file *file, const char __user *ubuf, size_t count,
 			    loff_t *ppos)
 {
-	return remove_common("remove", false, ubuf, count, ppos);
+	struct memhp_phys_cmd cmd;
+	int ret;
+
+	ret = memhp_get_phys_cmd("remove", false, memory_block_size_bytes(), 1, ubuf, count,
+				 ppos, &cmd);
+	if (ret)
+		return ret;
+	return remove_common("remove", false, &cmd, count);
 }
 
 static ssize_t offline_remove_write(struct file *file, const char __user *ubuf,
 				    size_t count, loff_t *ppos)
 {
-	return remove_common("offline_remove", true, ubuf, count, ppos);
+	struct memhp_phys_cmd cmds[MEMHP_RANGES_MAX];
+	unsigned int nr;
+	int ret;
+
+	ret = memhp_get_phys_cmds("offline_remove", memory_block_size_bytes(), ubuf, count,
+				  ppos, cmds, ARRAY_SIZE(cmds), &nr);
+	if (ret)
+		return ret;
+	if (nr == 1)
+		return remove_common("offline_remove", true, &cmds[0], count);
+	if (!MEMHP_HAVE_OFFLINE_REMOVE_RANGES) {
+		memhp_reject("offline_remove",
+			     "%u ranges in one write need offline_and_remove_memory_ranges() (7.3+)",
+			     nr);
+		return -EOPNOTSUPP;
+	}
+	if (mutex_lock_killable(&memhp_phys_lock))
+		return -EINTR;
+	ret = offline_remove_ranges(cmds, nr);
+	mutex_unlock(&memhp_phys_lock);
+	return ret ? ret : count;
 }
 
 static int ranges_show(struct seq_file *m, void *v)

@@ -2,7 +2,8 @@
 /*
  * memhp add / remove / offline_remove: bad input gets a precise errno and
  * changes nothing; ownership, overlap and busy rules; what ranges reads back
- * after an offline_remove the kernel refused; concurrent writers; rmmod
+ * after an offline_remove the kernel refused; several ranges in one
+ * offline_remove (7.3+), all or nothing; concurrent writers; rmmod
  * while owning memory.
  *
  * Needs a hot-plugged DIMM that no driver has added (boot with
@@ -312,6 +313,120 @@ TEST_F(phys, offline_remove_refused_reads_back)
 	ASSERT_GT(read_file(RANGES, now, sizeof(now)), 0);
 	EXPECT_STREQ(want, now);
 	EXPECT_EQ(0, cmd(REMOVE, "0x%llx %llu%s", a, bs, ""));
+	expect_ranges_empty(_metadata);
+}
+
+/* Does a System RAM line of /proc/iomem overlap [a, a + size)?  1, 0 or -errno. */
+static int iomem_ram(unsigned long long a, unsigned long long size)
+{
+	unsigned long long s, e;
+	char line[256], name[128];
+	FILE *f = fopen("/proc/iomem", "r");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %llx-%llx : %127[^\n]", &s, &e, name) != 3)
+			continue;
+		if (!strncmp(name, "System RAM", 10) && s < a + size && a <= e)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * offline_remove of two ranges in one write (7.3+:
+ * offline_and_remove_memory_ranges()).  memhp itself says whether the
+ * kernel has it: two ranges that are not memhp's get ENOENT there and
+ * EOPNOTSUPP before.  Bad lists change nothing; an injected failure in the
+ * second range puts the first back online too (the kernel's all or
+ * nothing), and ranges says so for both; then both go in one write, and
+ * neither is left in /proc/iomem or ranges.
+ */
+TEST_F(phys, offline_remove_ranges)
+{
+	unsigned long long a = self->addr, bs = self->bs, b = a + 2 * bs;
+	char line[256], range[64], now[512], want[512];
+	unsigned int i;
+	int n, ret;
+
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", a, bs, b, bs);
+	ret = write_file(OREMOVE, line);
+	if (ret == -EOPNOTSUPP) {
+		/* Refused before anything: a range memhp owns stays. */
+		ASSERT_EQ(0, cmd(ADD, "0x%llx %llu%s", a, bs, ""));
+		EXPECT_EQ(-EOPNOTSUPP, write_file(OREMOVE, line));
+		snprintf(want, sizeof(want),
+			 "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=0/1\n",
+			 a, a + bs - 1, bs);
+		ASSERT_GT(read_file(RANGES, now, sizeof(now)), 0);
+		EXPECT_STREQ(want, now);
+		EXPECT_EQ(0, cmd(OREMOVE, "0x%llx %llu%s", a, bs, ""));
+		expect_ranges_empty(_metadata);
+		SKIP(return, "offline_remove answers EOPNOTSUPP to two ranges: the kernel has no offline_and_remove_memory_ranges() (7.3+)");
+	}
+	EXPECT_EQ(-ENOENT, ret) TH_LOG("two ranges memhp did not add");
+
+	ASSERT_EQ(0, cmd(ADD, "0x%llx %llu%s", a, bs, ""));
+	ASSERT_EQ(0, cmd(ADD, "0x%llx %llu%s", b, bs, ""));
+	ASSERT_EQ(0, set_block(a / bs, "online_movable"));
+	ASSERT_EQ(0, set_block(b / bs, "online_movable"));
+	ASSERT_EQ(1, iomem_ram(a, bs));
+	ASSERT_EQ(1, iomem_ram(b, bs));
+	snprintf(want, sizeof(want),
+		 "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=1/1\n"
+		 "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=1/1\n",
+		 a, a + bs - 1, bs, b, b + bs - 1, bs);
+
+	/* Validation: each refused before the kernel is called. */
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", a, bs, a, bs);
+	EXPECT_EQ(-EINVAL, write_file(OREMOVE, line)) TH_LOG("duplicate '%s'", line);
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", a, 2 * bs, a + bs, bs);
+	EXPECT_EQ(-EINVAL, write_file(OREMOVE, line)) TH_LOG("overlap '%s'", line);
+	snprintf(line, sizeof(line), "0x%llx %llu;", a, bs);
+	EXPECT_EQ(-EINVAL, write_file(OREMOVE, line)) TH_LOG("empty range '%s'", line);
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu nid=0", a, bs, b, bs);
+	EXPECT_EQ(-EINVAL, write_file(OREMOVE, line)) TH_LOG("option '%s'", line);
+	for (i = 0, n = 0; i < 9; i++)
+		n += snprintf(line + n, sizeof(line) - n, "%s0x%llx %llu", i ? ";" : "",
+			      a + i * bs, bs);
+	EXPECT_EQ(-E2BIG, write_file(OREMOVE, line)) TH_LOG("9 ranges");
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", a, bs, a + bs, bs);
+	EXPECT_EQ(-ENOENT, write_file(OREMOVE, line)) TH_LOG("one not memhp's '%s'", line);
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", a, bs, b, 2 * bs);
+	EXPECT_EQ(-ENOENT, write_file(OREMOVE, line)) TH_LOG("size not as added '%s'", line);
+	ASSERT_GT(read_file(RANGES, now, sizeof(now)), 0);
+	EXPECT_STREQ(want, now);
+	EXPECT_EQ(1, block_state(a / bs));
+	EXPECT_EQ(1, block_state(b / bs));
+
+	/* All or nothing: b refuses to go offline, a comes back online. */
+	snprintf(range, sizeof(range), "0x%llx-0x%llx", b, b + bs - 1);
+	ASSERT_EQ(0, write_file(INJ_OFF "range", range));
+	ASSERT_EQ(0, write_file(INJ_OFF "error", "-16"));
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", a, bs, b, bs);
+	EXPECT_EQ(-EBUSY, write_file(OREMOVE, line));
+	ASSERT_EQ(0, write_file(INJ_OFF "error", "0"));
+	EXPECT_EQ(1, block_state(a / bs));
+	EXPECT_EQ(1, block_state(b / bs));
+	snprintf(want, sizeof(want),
+		 "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=1/1 offline_remove=refused(-16)\n"
+		 "0x%llx-0x%llx size=%llu nid=0 flags=none online_blocks=1/1 offline_remove=refused(-16)\n",
+		 a, a + bs - 1, bs, b, b + bs - 1, bs);
+	ASSERT_GT(read_file(RANGES, now, sizeof(now)), 0);
+	EXPECT_STREQ(want, now);
+	EXPECT_EQ(1, iomem_ram(a, bs));
+	EXPECT_EQ(1, iomem_ram(b, bs));
+
+	/* Both in one write, in either order. */
+	snprintf(line, sizeof(line), "0x%llx %llu;0x%llx %llu", b, bs, a, bs);
+	EXPECT_EQ(0, write_file(OREMOVE, line));
+	EXPECT_EQ(-1, block_state(a / bs));
+	EXPECT_EQ(-1, block_state(b / bs));
+	EXPECT_EQ(0, iomem_ram(a, bs));
+	EXPECT_EQ(0, iomem_ram(b, bs));
 	expect_ranges_empty(_metadata);
 }
 

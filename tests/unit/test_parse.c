@@ -100,6 +100,63 @@ static void test_phys(void)
 	}
 }
 
+struct ranges_case {
+	const char *line;
+	int ret;
+	unsigned int nr;
+	unsigned long long start[3], size[3];
+};
+
+#define G	0x40000000ULL
+
+static const struct ranges_case ranges_cases[] = {
+	{ "0x100000000 1G", 0, 1, { 4 * G }, { G } },
+	{ "0x100000000 1G;0x180000000 128M", 0, 2, { 4 * G, 6 * G }, { G, BS } },
+	{ " 0x180000000 128M ; 0x100000000\t1G", 0, 2, { 6 * G, 4 * G }, { BS, G } },
+	{ "0x100000000 128M;0x108000000 128M;0x110000000 128M", 0, 3,
+	  { 4 * G, 4 * G + BS, 4 * G + 2 * BS }, { BS, BS, BS } },
+	{ "", -EINVAL }, { ";", -EINVAL }, { "0x100000000 1G;", -EINVAL },
+	{ ";0x100000000 1G", -EINVAL }, { "0x100000000 1G;;0x180000000 128M", -EINVAL },
+	{ "0x100000000 1G 0x180000000 128M", -EINVAL },
+	{ "0x100000000 1G;0x180000000", -EINVAL },
+	{ "0x100000000 1G;0x180000000 1M", -EINVAL },
+	{ "0x100000000 1G nid=0;0x180000000 128M", -EINVAL },
+	{ "0x100000000 1G;0x100000000 1G", -EINVAL },
+	{ "0x100000000 1G;0x138000000 128M", -EINVAL },
+	{ "0x138000000 128M;0x100000000 1G", -EINVAL },
+	{ "0x100000000 1G;0xf8000000 256M", -EINVAL },
+	{ "0x100000000 1G;0x140000000 128M", 0, 2, { 4 * G, 5 * G }, { G, BS } },
+	{ "0xfffffffff0000000 128M;0xfffffffff8000000 128M", 0, 2,
+	  { 0xfffffffff0000000ULL, 0xfffffffff8000000ULL }, { BS, BS } },
+	{ "0x100000000 128M;0x108000000 128M;0x110000000 128M;0x118000000 128M", -E2BIG },
+};
+
+static void test_ranges(void)
+{
+	struct memhp_phys_cmd c[3];
+	unsigned int i, j, nr;
+	const char *why;
+	char buf[256];
+
+	for (i = 0; i < sizeof(ranges_cases) / sizeof(ranges_cases[0]); i++) {
+		const struct ranges_case *t = &ranges_cases[i];
+		int ret, ok;
+
+		strcpy(buf, t->line);
+		why = NULL;
+		nr = 99;
+		ret = memhp_parse_phys_ranges(buf, BS, c, 3, &nr, &why);
+		ok = ret == t->ret && nr == (ret ? 0 : t->nr);
+		for (j = 0; ok && !ret && j < nr; j++)
+			ok = c[j].start == t->start[j] && c[j].size == t->size[j] && c[j].nid == -1;
+		if (ret && !why)
+			ok = 0;	/* every rejection names its reason */
+		if (!ok)
+			printf("# got ret=%d nr=%u why=%s\n", ret, nr, why ? why : "(none)");
+		result(ok, "phys_ranges", t->line);
+	}
+}
+
 static void test_int_range(void)
 {
 	static const struct { const char *s; int min, max, ret, val; } ints[] = {
@@ -157,6 +214,7 @@ int main(void)
 {
 	printf("TAP version 13\n");
 	test_phys();
+	test_ranges();
 	test_int_range();
 	test_cmd_string();
 	printf("1..%d\n", tests);
