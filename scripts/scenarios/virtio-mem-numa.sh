@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --smp 2 --numa 2 --virtio-mem 1G@1 --append acpi=noirq
+# vm: --smp 2 --numa 2 --virtio-mem 1G@1
 # cost: 3
-# debug: yes (acpi=noirq: QEMU 7.2's virtio-mem-pci has no MSI-X, so its INTx
-#   line must be routed; ACPI's _PRT, a 128-step AML loop on i440FX, takes
-#   over 26 s under KASAN (soft lockup, AE_AML_LOOP_TIMEOUT, no GSI) and the
-#   driver never hears of a resize. The BIOS's $PIR table routes it at once;
-#   the memory hotplug paths are not involved.)
+# debug: yes (its INTx line is routed from $PIR: qemu/vm boots every VM
+#   with acpi=noirq, docs/vm.md)
 # needs: CONFIG_VIRTIO_MEM CONFIG_NUMA
 #
 # A virtio-mem device on memoryless node 1 brings the node its memory and

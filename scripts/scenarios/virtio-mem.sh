@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vm: --virtio-mem 2G --append acpi=noirq
+# vm: --virtio-mem 2G
 # cost: 27
-# debug: yes (acpi=noirq: QEMU 7.2's virtio-mem-pci has no MSI-X, so its INTx
-#   line must be routed; ACPI's _PRT, a 128-step AML loop on i440FX, takes
-#   over 26 s under KASAN (soft lockup, AE_AML_LOOP_TIMEOUT, no GSI) and the
-#   driver never hears of a resize. The BIOS's $PIR table routes it at once;
-#   the memory hotplug paths are not involved.)
+# debug: yes (its INTx line is routed from $PIR: qemu/vm boots every VM
+#   with acpi=noirq, docs/vm.md)
 # needs: CONFIG_VIRTIO_MEM
 #
 # virtio-mem, the second real hotplug device: QEMU's virtio-mem-pci resized
