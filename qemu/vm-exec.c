@@ -131,10 +131,24 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s/qemu.pid", run, name);
 	if (access(path, F_OK))
 		die(1, "no VM '%s' (start it with: qemu/vm start %s)", name, name);
+	/*
+	 * The deadline covers the wait for the agent too: a client that holds
+	 * agent.lock on a wedged guest must not hold this one for ever.
+	 */
+	if (timeout > 0)
+		deadline = now() + timeout * slow;
 	snprintf(path, sizeof(path), "%s/%s/agent.lock", run, name);
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX))
+	if (lock < 0)
 		die(1, "%s: %s", path, strerror(errno));
+	while (flock(lock, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			die(1, "%s: %s", path, strerror(errno));
+		if (deadline && now() >= deadline)
+			die(124, "exec: %s held by another client for %gs (the guest's agent is busy)",
+			    path, timeout * slow);
+		usleep(20000);
+	}
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/agent.sock", run,
 			     name) >= sizeof(sa.sun_path))
 		die(1, "run folder path too long for a socket");
@@ -161,8 +175,6 @@ int main(int argc, char **argv)
 	send_frame(fd, id, 'E', payload, plen);
 	send_frame(fd, id, 'I', NULL, 0);
 	free(payload);
-	if (timeout > 0)
-		deadline = now() + timeout * slow;
 
 	for (;;) {
 		struct agent_hdr h;

@@ -13,7 +13,7 @@ import struct
 import threading
 import time
 
-from .common import SLOW, Lock, VMError, die, vmdir
+from .common import SLOW, Lock, LockTimeout, VMError, die, vmdir
 
 
 HDR = struct.Struct("<HBBII")
@@ -90,50 +90,54 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
     """Run ARGV in the guest, its stdout to OUT, stderr to ERR; its exit status."""
     d = vmdir(name)
     args = argparse.Namespace(n=no_stdin, timeout=timeout)
-    with Lock(d, "agent"):
-        a = Agent(d)
-        try:
-            a.send("E", b"".join(x.encode() + b"\0" for x in argv))
+    # One deadline for the wait for the agent and the command together.
+    limit = args.timeout * SLOW
+    deadline = time.monotonic() + limit if limit else None
+    try:
+        with Lock(d, "agent", deadline):
+            a = Agent(d)
+            try:
+                a.send("E", b"".join(x.encode() + b"\0" for x in argv))
 
-            def forward_stdin():
+                def forward_stdin():
+                    try:
+                        while True:
+                            data = os.read(0, 65536)
+                            if not data:
+                                break
+                            a.send("I", data)
+                    except OSError:
+                        pass
+                    try:
+                        a.send("I")
+                    except OSError:
+                        pass
+
+                if args.n:
+                    a.send("I")
+                else:
+                    threading.Thread(target=forward_stdin, daemon=True).start()
+
                 try:
                     while True:
-                        data = os.read(0, 65536)
-                        if not data:
-                            break
-                        a.send("I", data)
-                except OSError:
-                    pass
-                try:
-                    a.send("I")
-                except OSError:
-                    pass
-
-            if args.n:
-                a.send("I")
-            else:
-                threading.Thread(target=forward_stdin, daemon=True).start()
-
-            limit = args.timeout * SLOW
-            deadline = time.monotonic() + limit if limit else None
-            try:
-                while True:
-                    fr = a.recv(deadline)
-                    if fr is None:
-                        a.send("S", struct.pack("<I", signal.SIGKILL))
-                        out.flush()
-                        die(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)", 124)
-                    typ, data = fr
-                    if typ == "O":
-                        out.write(data)
-                        out.flush()
-                    elif typ == "R":
-                        err.write(data)
-                        err.flush()
-                    elif typ == "X":
-                        return struct.unpack("<I", data)[0]
-            except KeyboardInterrupt:
-                a.send("S", struct.pack("<I", signal.SIGKILL))
-                return 130
-        finally:
-            a.close()
+                        fr = a.recv(deadline)
+                        if fr is None:
+                            a.send("S", struct.pack("<I", signal.SIGKILL))
+                            out.flush()
+                            die(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)", 124)
+                        typ, data = fr
+                        if typ == "O":
+                            out.write(data)
+                            out.flush()
+                        elif typ == "R":
+                            err.write(data)
+                            err.flush()
+                        elif typ == "X":
+                            return struct.unpack("<I", data)[0]
+                except KeyboardInterrupt:
+                    a.send("S", struct.pack("<I", signal.SIGKILL))
+                    return 130
+            finally:
+                a.close()
+    except LockTimeout as e:
+        die(f"exec: {e} for {limit:g}s (the guest's agent is busy)", 124)

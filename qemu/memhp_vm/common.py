@@ -6,6 +6,7 @@ import fcntl
 import os
 import re
 import sys
+import time
 
 
 # qemu/memhp_vm/common.py: the repository is two folders up.
@@ -66,16 +67,30 @@ def qemu_pid(d):
         return None
 
 
+class LockTimeout(Exception):
+    """The lock was not free by the deadline."""
+
+
 class Lock:
     """flock on a file in the VM folder: one client of a socket at a time."""
 
-    def __init__(self, d, what):
+    def __init__(self, d, what, deadline=None):
+        """DEADLINE (time.monotonic()) bounds the wait: a client holding the
+        lock on a wedged guest must not hold the next one for ever."""
         self.path = os.path.join(d, what + ".lock")
+        self.deadline = deadline
 
     def __enter__(self):
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-        return self
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if self.deadline else 0))
+                return self
+            except BlockingIOError:
+                if time.monotonic() >= self.deadline:
+                    os.close(self.fd)
+                    raise LockTimeout(f"{self.path} held by another client")
+                time.sleep(0.02)
 
     def __exit__(self, *exc):
         os.close(self.fd)
