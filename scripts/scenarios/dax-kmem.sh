@@ -29,12 +29,12 @@ g "modprobe memhp; echo offline > $SYS/auto_online_blocks
 g "for i in \$(seq $((60 * SLOW))); do [ -e /sys/bus/nd/devices/namespace0.0 ] && exit 0; sleep 1; done; exit 1" ||
 	skip_all "no namespace0.0 from memmap=512M!1G (nd_e820 did not load or found no range)"
 # shellcheck disable=SC2016 # the guest's shell expands $?
-ns=$(G_TIMEOUT=$((120 * SLOW)) g "ndctl create-namespace -m devdax -e namespace0.0 -f 2>&1; echo rc=\$?")
+ns=$(G_TIMEOUT=120 g "ndctl create-namespace -m devdax -e namespace0.0 -f 2>&1; echo rc=\$?")
 check "ndctl create-namespace -m devdax: namespace0.0 is devdax" grep -q '"mode":"devdax"' <<<"$ns"
 check "dax0.0 exists" g "[ -e /sys/bus/dax/devices/dax0.0 ]"
 baseline_take
 
-out=$(G_TIMEOUT=$((120 * SLOW)) g "daxctl reconfigure-device -N -m system-ram dax0.0 2>&1") ||
+out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram dax0.0 2>&1") ||
 	{ not_ok "daxctl reconfigure-device -N -m system-ram dax0.0: $out"; finish; }
 ok "daxctl reconfigure-device -N -m system-ram dax0.0"
 read -r start end < <(g "sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM (kmem)\$/\1 \2/p' /proc/iomem" | head -n 1) || true
@@ -54,7 +54,7 @@ check "memhpctl status names the owner kmem" [ "$owners" -gt 0 ]
 # every block is online or offline, none in between.
 g "echo clear > $MEMHP/events; cd $MEMHP/inject/MEM_GOING_ONLINE &&
    echo all > range && echo -12 > error && echo 1 > count"
-G_TIMEOUT=$((120 * SLOW)) g "daxctl online-memory dax0.0" >/dev/null 2>&1 && r=0 || r=$?
+G_TIMEOUT=120 g "daxctl online-memory dax0.0" >/dev/null 2>&1 && r=0 || r=$?
 g "echo 0 > $MEMHP/inject/MEM_GOING_ONLINE/error"
 check "daxctl online-memory fails when one block's MEM_GOING_ONLINE gets -ENOMEM" [ "$r" -ne 0 ]
 states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort | uniq -c | xargs)
@@ -63,7 +63,7 @@ check "every block is online or offline after the failure ($states)" \
 check "memhp recorded the injected failure and its MEM_CANCEL_ONLINE" \
 	g "grep -q 'injected=-12' $MEMHP/events && grep -q MEM_CANCEL_ONLINE $MEMHP/events"
 
-out=$(G_TIMEOUT=$((300 * SLOW)) g "daxctl online-memory dax0.0 2>&1") && r=0 || r=$?
+out=$(G_TIMEOUT=300 g "daxctl online-memory dax0.0 2>&1") && r=0 || r=$?
 check "daxctl online-memory dax0.0 then onlines the rest" [ "$r" -eq 0 ]
 check "all $nb blocks online" g "for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] || exit 1; done"
 check "the blocks are in ZONE_MOVABLE" g "for b in $mine; do [ \"\$(cat $SYS/\$b/valid_zones)\" = Movable ] || exit 1; done"
@@ -90,7 +90,7 @@ check "memhp recorded MEM_OFFLINE from daxctl for each block ($n of $nb)" [ "$n"
 # KTAP results count here under their own names.
 up=/opt/memhp/upstream/dax/dax-kmem-hotplug.sh
 if g "[ -x $up ] && [ -e /sys/bus/dax/devices/dax0.0/state ]"; then
-	out=$(G_TIMEOUT=$((600 * SLOW)) g "DAX_KMEM_TEST_DEV=dax0.0 $up 2>&1") || true
+	out=$(G_TIMEOUT=600 g "DAX_KMEM_TEST_DEV=dax0.0 $up 2>&1") || true
 	n=0
 	while read -r line; do
 		case "$line" in
@@ -109,7 +109,7 @@ else
 fi
 
 r=0
-out=$(G_TIMEOUT=$((120 * SLOW)) g "daxctl reconfigure-device -m devdax -f dax0.0 2>&1") || r=$?
+out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -m devdax -f dax0.0 2>&1") || r=$?
 [ "$r" -eq 0 ] || diag "$out"
 check "daxctl reconfigure-device -m devdax dax0.0" [ "$r" -eq 0 ]
 baseline_expect "back in devdax mode:"
