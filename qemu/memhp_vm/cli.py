@@ -146,7 +146,10 @@ def qemu_argv(a, d, kernel, image):
     # ACPICA bounds AML loops by time (30 s): under TCG with KASAN it ran
     # out ("AE_AML_LOOP_TIMEOUT", "PCI INT A: no GSI") and took 30 s of a
     # 54 s boot. ACPI itself, its SCI and memory hotplug are unchanged.
-    append = "console=ttyS0 panic=-1 mitigations=off acpi=noirq rdinit=/init"
+    # log_buf_len=4M: a debug kernel's page dumps on failed migrations (one
+    # offline/online loop printed 2000 lines) must not push a test's oops
+    # out of the ring buffer that dmesg reads (128 KiB on 7.3's lanes).
+    append = "console=ttyS0 panic=-1 mitigations=off acpi=noirq log_buf_len=4M rdinit=/init"
     if a.agent != "virtio":
         append += " memhp_agent=serial"
     if a.interactive:
