@@ -6,12 +6,14 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SYS=/sys/devices/system/memory
-VMCMD="$TOP/qemu/vm"
 # Files a scenario keeps for a person to open (e.g. a trace.dat): make check
 # puts them beside the logs.
 # shellcheck disable=SC2034 # used by the scenarios that source this file
 ARTIFACTS=${MEMHP_ARTIFACTS:-$TOP/build/scenario}
-. "$TOP/scripts/splat.sh"
+# VMCMD, VMEXEC, MEMHP_RUN_DIR, SLOW, g, gpoll; crash_class and the splat
+# patterns (splat.sh).
+# shellcheck source=../lib/host.sh
+. "$TOP/scripts/lib/host.sh"
 : "${VM:?VM must name a running memhp VM}"
 
 _n=0
@@ -19,9 +21,8 @@ _failed=0
 
 # Deadlines, in seconds on a fast machine. MEMHP_SLOW (set by scripts/check,
 # 3 for a KASAN/lockdep kernel) multiplies every one of them: qemu/vm scales
-# its own (exec, unplug, boot), the helpers here the guest-side ones.
-SLOW=${MEMHP_SLOW:-1}
-SLOW=${SLOW%%.*}
+# its own (exec, unplug, boot), the helpers here the guest-side ones (SLOW,
+# scripts/lib/host.sh).
 G_TIMEOUT=${G_TIMEOUT:-300}	# any one guest command
 OP_TIMEOUT=${OP_TIMEOUT:-120}	# one offline, offline_remove or remove
 # (memhp-write --timeout: SIGALRM at OP_TIMEOUT, SIGKILL a quarter later)
@@ -31,18 +32,6 @@ OP_TIMEOUT=${OP_TIMEOUT:-120}	# one offline, offline_remove or remove
 ops_timeout() { echo $(((OP_TIMEOUT * 3 / 2) * $1 + 60)); }
 
 vm() { "$VMCMD" "$@"; }
-
-# g CMD...: run a shell command line in the guest (stdin not forwarded); it
-# is killed after G_TIMEOUT (x MEMHP_SLOW) seconds and g fails with 124.
-# build/user/vm-exec is qemu/vm exec without a Python start per call (make
-# user builds it); the scenarios make hundreds of these calls.
-VMEXEC="$TOP/build/user/vm-exec"
-export MEMHP_RUN_DIR=${MEMHP_RUN_DIR:-$TOP/run}
-if [ -x "$VMEXEC" ]; then
-	g() { "$VMEXEC" --timeout "$G_TIMEOUT" "$VM" -- sh -c "$*"; }
-else
-	g() { "$VMCMD" exec "$VM" -n --timeout "$G_TIMEOUT" -- sh -c "$*"; }
-fi
 
 # Every test point is followed by "# +S.Ss": the seconds since the previous
 # one, so a scenario's log is also its profile (never asserted on).
@@ -74,21 +63,13 @@ expect_eq() {
 }
 
 # gwait SECS DESC 'guest shell condition': poll the condition inside the guest
-# until it holds or the deadline passes; on timeout, print what it printed.
+# until it holds or the deadline passes (gpoll); on timeout, print what it
+# printed.
 gwait() {
-	local secs=$(($1 * SLOW)) desc=$2 cond=$3 d=${2//\'/}
-	if G_TIMEOUT=$(($1 + 60)) g "end=\$((\$(date +%s) + $secs))
-		while ! ( $cond ) >/dev/null 2>&1; do
-			if [ \$(date +%s) -ge \$end ]; then
-				echo 'timeout after ${secs}s waiting for: $d; last seen:'
-				( $cond ) 2>&1 | sed 's/^/  /'
-				exit 1
-			fi
-			sleep 0.05
-		done"; then
-		ok "$desc"
+	if gpoll "$1" "$3" "$2"; then
+		ok "$2"
 	else
-		not_ok "$desc"
+		not_ok "$2"
 		return 1
 	fi
 }

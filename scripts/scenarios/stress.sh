@@ -121,7 +121,7 @@ while more; do
 		n[cycle_failed]=$((n[cycle_failed] + 1))
 	fi
 	# All along: no splat, pairs consistent, guest back to baseline.
-	# Known kernel issues (scripts/splat.sh) are the runner's to report.
+	# Known kernel issues (scripts/lib/splat.sh) are the runner's to report.
 	splats=$(g dmesg | splat_unknown)
 	live=$(g "/opt/memhp/selftests/memhp/memhp_events_check --live 2>&1" || true)
 	# shellcheck disable=SC2154 # base_blocks, base_iomem: set by baseline_take (lib.sh)

@@ -22,7 +22,7 @@
 # block's valid_zones and reads it the moment it exists: inside the window,
 # before the 15 others are created and the range is linked to its node. The
 # runner counts the oops as the known issue valid-zones-hotadd-null
-# (scripts/splat.sh): an expected failure (XFAIL). The killed reader still
+# (scripts/lib/splat.sh): an expected failure (XFAIL). The killed reader still
 # holds its block's sysfs file, so removing that block would wait forever:
 # after the oops nothing is cleaned up. The scenario runs last in its VM
 # ("# last: yes"); the runner stops that VM after it. A kernel without the

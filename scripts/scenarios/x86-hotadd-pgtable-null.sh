@@ -17,7 +17,7 @@
 # can fail under real memory pressure; here fail_page_alloc makes the Nth
 # page allocation of memhp's add fail, for N = 1, 2, ... until one of them is
 # a page table. The runner counts the oops as the known issue
-# x86-hotadd-pgtable-null (scripts/splat.sh): an expected failure (XFAIL).
+# x86-hotadd-pgtable-null (scripts/lib/splat.sh): an expected failure (XFAIL).
 # The oops kills the writer inside memhp's add, so nothing memhp-related
 # runs in this VM afterwards.
 set -euo pipefail

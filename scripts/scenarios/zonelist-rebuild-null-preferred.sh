@@ -31,7 +31,7 @@
 # memhp_lifecycle.sh did when it hit the oops). It is a race: a kernel that
 # has it may get through all the rounds (on 7.3 under TCG the first 1000
 # pairs hit it in one run of two); one that oopses is counted as the known
-# issue (scripts/splat.sh), an expected failure.
+# issue (scripts/lib/splat.sh), an expected failure.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

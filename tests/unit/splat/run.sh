@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Host unit test of scripts/splat.sh: each NAME.log here is a kernel log
+# Host unit test of scripts/lib/splat.sh: each NAME.log here is a kernel log
 # excerpt, NAME.expected what splat_reports must print for it, line for
 # line. Lines of a .log that start with "#" describe the fixture (what it
 # is, which kernel, captured or reconstructed) and are not fed to it: a
@@ -12,7 +12,7 @@ set -euo pipefail
 usage() {
 	cat <<EOF
 usage: $0 [--help] [CASE...]
-Runs splat_reports (scripts/splat.sh) on each tests/unit/splat/CASE.log
+Runs splat_reports (scripts/lib/splat.sh) on each tests/unit/splat/CASE.log
 (default: all of them) and compares its output with CASE.expected.
 Prints "ok N CASE" or "not ok N CASE" (with the difference as "#" lines)
 per case, and "ok N CASE crash_class" where CASE.crash gives crash_class's
@@ -26,8 +26,8 @@ case ${1:-} in
 esac
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=../../../scripts/splat.sh
-. "$here/../../../scripts/splat.sh"
+# shellcheck source-path=SCRIPTDIR source=../../../scripts/lib/splat.sh
+. "$here/../../../scripts/lib/splat.sh"
 
 cases=()
 if [ $# -gt 0 ]; then

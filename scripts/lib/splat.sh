@@ -20,7 +20,7 @@ SPLAT='WARNING:|BUG:|Oops|Call Trace|general protection fault|Kernel panic|UBSAN
 # issue, not as a failure. The regex sees a WARN's first line in one form
 # for every kernel, "WARNING: FILE:LINE at FUNC" (splat_reports normalises
 # it; see there).
-KNOWN_SPLATS=$("$(dirname "${BASH_SOURCE[0]}")/known-issues" patterns) ||
+KNOWN_SPLATS=$("$(dirname "${BASH_SOURCE[0]}")/../known-issues" patterns) ||
 	{ echo "splat.sh: cannot read kernel/known-issues" >&2; return 1; }
 
 # splat_reports: read a kernel log on stdin; print one line per report,

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The host side's shared helpers, sourced by scripts/check, bench, demo,
+# soak-boot, tcg-text-poke and the scenarios' lib.sh: the slow-machine
+# knob, the kernel list, guest commands and polls with deadlines, and a
+# crashed guest's console. It sources splat.sh (crash_class).
+#
+# Every deadline here is in seconds on a fast machine; SLOW (MEMHP_SLOW,
+# rounded up to a whole number) multiplies it. qemu/vm and build/user/
+# vm-exec scale their own deadlines (exec --timeout, boot, stop) by
+# MEMHP_SLOW itself, so a G_TIMEOUT is passed to them unscaled.
+
+MEMHP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=splat.sh
+. "$MEMHP_TOP/scripts/lib/splat.sh"
+
+# memhp_slow VALUE: MEMHP_SLOW's VALUE as a whole-number multiplier for
+# shell arithmetic, rounded up: 1.5 gives 2, never 1.
+memhp_slow() {
+	if ! [[ "$1" =~ ^[0-9]+([.][0-9]+)?$ ]] || [ -z "${1//[0.]/}" ]; then
+		echo "MEMHP_SLOW='$1' is not a positive number" >&2
+		return 1
+	fi
+	awk -v v="$1" 'BEGIN { n = int(v); if (n < v) n++; print n }'
+}
+SLOW=$(memhp_slow "${MEMHP_SLOW:-1}") || exit 2
+
+# memhp_kernels_default: the kernels make check tests unless told: Debian
+# 12's two packaged ones, Debian's newest source (scripts/kernel-source) and
+# that source with kernel/debug.config.
+memhp_kernels_default() {
+	echo "6.1 6.12 $("$MEMHP_TOP/scripts/kernel-source" --name) debug"
+}
+
+# memhp_kernels_check LIST: every word of LIST is 6.1, 6.12, a lane of
+# scripts/build-kernel (--lanes) or a kernel tree (a folder with a .config);
+# else it names the first that is not, and fails.
+memhp_kernels_check() {
+	local k lanes
+	lanes=" 6.1 6.12 $("$MEMHP_TOP/scripts/build-kernel" --lanes) "
+	[ -n "${1// /}" ] || { echo "no kernel named (--kernels '')" >&2; return 1; }
+	for k in $1; do
+		[[ "$lanes" == *" $k "* ]] || [ -f "$k/.config" ] || {
+			echo "unknown kernel '$k': not one of$lanes and not a kernel tree (no $k/.config)" >&2
+			return 1
+		}
+	done
+}
+
+# g CMD...: run a shell command line in the guest $VM (stdin not forwarded);
+# it is killed after G_TIMEOUT seconds (default 300, x MEMHP_SLOW) and g
+# then fails with 124. build/user/vm-exec is qemu/vm exec without a Python
+# start per call (make user builds it); the scenarios make hundreds of them.
+export MEMHP_RUN_DIR=${MEMHP_RUN_DIR:-$MEMHP_TOP/run}
+VMCMD="$MEMHP_TOP/qemu/vm"
+VMEXEC="$MEMHP_TOP/build/user/vm-exec"
+g() {
+	if [ -x "$VMEXEC" ]; then
+		"$VMEXEC" --timeout "${G_TIMEOUT:-300}" "$VM" -- sh -c "$*"
+	else
+		"$VMCMD" exec "$VM" -n --timeout "${G_TIMEOUT:-300}" -- sh -c "$*"
+	fi
+}
+
+# gpoll SECS COND [DESC]: poll the guest shell condition COND in $VM until
+# it holds or SECS (x SLOW) pass. On timeout it prints what it waited for
+# (DESC, else COND) and what COND printed last, and fails.
+gpoll() {
+	local secs=$(($1 * SLOW)) cond=$2 d=${3:-$2}
+	d=${d//\'/}
+	G_TIMEOUT=$(($1 + 60)) g "end=\$((\$(date +%s) + $secs))
+		while ! ( $cond ) >/dev/null 2>&1; do
+			if [ \$(date +%s) -ge \$end ]; then
+				echo 'timeout after ${secs}s waiting for: $d; last seen:'
+				( $cond ) 2>&1 | sed 's/^/  /'
+				exit 1
+			fi
+			sleep 0.02
+		done"
+}
+
+# vm_console_class NAME FILE: VM NAME's serial console, saved once into
+# FILE, and crash_class's line for it ("CLASS ID FIRST-LINE"; nothing when
+# it has no report).
+vm_console_class() {
+	"$VMCMD" console "$1" >"$2" 2>/dev/null || true
+	crash_class <"$2"
+}
+
+# vm_sysrq_crash NAME: crash VM NAME on purpose (sysrq c: the kernel
+# panics, QEMU exits, panic=-1) and wait up to 60 s (x SLOW) for QEMU to
+# go, for the runners' tests of their own crash handling.
+vm_sysrq_crash() {
+	local end=$(($(date +%s) + 60 * SLOW))
+	"$VMCMD" exec "$1" -n --timeout 30 -- sh -c 'echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger' \
+		>/dev/null 2>&1 || true
+	while "$VMCMD" list 2>/dev/null | awk '{ print $1 }' | grep -qxF "$1"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
