@@ -102,8 +102,8 @@ def qemu_argv(a, d, kernel, image):
     # The guest agent's line: a virtio-serial port where the kernel has
     # virtio_console (under TCG a 16550 moves about 60 KB/s to the guest and
     # 140 KB/s back; the port moved 3 MB in 0.5 s either way), and the second
-    # serial port always, for kernels without it (Debian's 6.1 and 6.12 have
-    # it; the debug kernel does not). agent.sock links to the one in use.
+    # serial port always, for kernels without it (Debian's kernels and
+    # memhp's lanes have it). agent.sock links to the one in use.
     argv += ["-chardev", f"socket,id=agent-tty,path={d}/agent-tty.sock,server=on,wait=off",
              "-serial", "chardev:agent-tty"]
     if a.agent == "virtio":
