@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -170,8 +171,15 @@ int main(int argc, char **argv)
 		memcpy(payload + plen, argv[i], l);
 		plen += l;
 	}
-	srandom(getpid() ^ (unsigned int)time(NULL));
-	id = (uint32_t)random() | 1;
+	/*
+	 * The id tells this request's frames from an abandoned one's that the
+	 * agent may still be sending. Seeded with getpid() ^ time(), two
+	 * clients a few PIDs and seconds apart drew the same id, and the
+	 * second printed the first one's output as its own.
+	 */
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		die(1, "getrandom: %s", strerror(errno));
+	id |= 1;
 	send_frame(fd, id, 'E', payload, plen);
 	send_frame(fd, id, 'I', NULL, 0);
 	free(payload);
