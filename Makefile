@@ -9,7 +9,7 @@
 #   make KVER=/path/tree  build against a built kernel tree (or O= folder);
 #                         KDIR=/path is the same
 #   make kernel KVER=L    build lane L's kernel: 7.3, debug, debug-6.12, 7.3+fixes, debug+fixes (cached)
-#   make check            all tests on 6.1, 6.12, 7.3 and debug (CI entry; KERNELS="... debug+fixes")
+#   make check            all tests on 6.1, 6.12 and 7.3 (CI entry; KERNELS="... debug debug+fixes")
 #   make demo             boot a VM and hot(un)plug a DIMM, explained
 #   make vm               interactive VM with the QEMU monitor
 #   make lint             lint-host (shellcheck, pyflakes3), checkpatch --strict, W=1, sparse
