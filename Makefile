@@ -114,7 +114,8 @@ soak-boot: deps user
 bench: deps user
 	$(TOP)/scripts/bench --kernels "$(or $(KERNELS),6.1 6.12)"
 
-# Parser unit test and fuzzing on the host (make check runs both briefly).
+# Host unit tests (parser, splat matcher, qemu/vm) and parser fuzzing (make
+# check runs both, the fuzzer briefly).
 unit: deps
 	+$(MAKE) -C $(TOP)/tests/unit run
 

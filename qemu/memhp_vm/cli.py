@@ -77,16 +77,21 @@ def cmd_pull(a):
     return 0
 
 
-def qemu_argv(a, d, kernel, image):
-    accel = os.environ.get("MEMHP_ACCEL", "tcg")
-    qemu = os.environ.get("MEMHP_QEMU", "qemu-system-x86_64")
+def qemu_argv(a, d, kernel, image, agent, env):
+    """QEMU's argv for 'start' options A: VM folder D, the KERNEL to boot (a
+    PVH vmlinux or the bzImage), the initramfs IMAGE, the AGENT line
+    ('virtio' or 'tty', agent_line()) and the MEMHP_* variables of ENV.
+
+    Pure: it starts, creates and reads nothing (tests/unit/python)."""
+    accel = env.get("MEMHP_ACCEL", "tcg")
+    qemu = env.get("MEMHP_QEMU", "qemu-system-x86_64")
     # TCG (QEMU 7.2) runs a REP-prefixed string instruction one element per
     # loop through the translated code. With ERMS the guest kernel clears
     # pages with "rep stosb" (4096 rounds a page, and init_on_alloc clears
     # every page it allocates), so offlining 128 MiB that must migrate took
     # 13 s with "max" and 1.7 s with "max,erms=off" (6.12, phys-add). Only
     # the kernel's choice of memset/clear_page routine changes.
-    cpu = os.environ.get("MEMHP_CPU") or ("host" if accel == "kvm" else "max,erms=off")
+    cpu = env.get("MEMHP_CPU") or ("host" if accel == "kvm" else "max,erms=off")
     mem = a.mem
     argv = [qemu, "-name", f"memhp-{a.name}", "-accel", accel, "-cpu", cpu,
             "-smp", str(a.smp),
@@ -106,7 +111,7 @@ def qemu_argv(a, d, kernel, image):
     # memhp's lanes have it). agent.sock links to the one in use.
     argv += ["-chardev", f"socket,id=agent-tty,path={d}/agent-tty.sock,server=on,wait=off",
              "-serial", "chardev:agent-tty"]
-    if a.agent == "virtio":
+    if agent == "virtio":
         argv += ["-device", "virtio-serial-pci,id=agent-bus",
                  "-chardev", f"socket,id=agent,path={d}/agent-virtio.sock,server=on,wait=off",
                  "-device", "virtserialport,bus=agent-bus.0,chardev=agent,name=org.memhp.agent"]
@@ -150,7 +155,7 @@ def qemu_argv(a, d, kernel, image):
     # offline/online loop printed 2000 lines) must not push a test's oops
     # out of the ring buffer that dmesg reads (128 KiB on 7.3's lanes).
     append = "console=ttyS0 panic=-1 mitigations=off acpi=noirq log_buf_len=4M rdinit=/init"
-    if a.agent != "virtio":
+    if agent != "virtio":
         append += " memhp_agent=serial"
     if a.interactive:
         append += " memhp_shell=1"
@@ -190,11 +195,11 @@ def cmd_start(a):
         if node and int(node) >= max(a.numa or 1, 1):
             die(f"--virtio-mem {spec}: no node {node} (--numa {a.numa or 1})", 2)
 
-    a.agent = agent_line(info, image)
+    agent = agent_line(info, image)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    os.symlink(f"agent-{a.agent}.sock", os.path.join(d, "agent.sock"))
-    argv = qemu_argv(a, d, kernel, image)
+    os.symlink(f"agent-{agent}.sock", os.path.join(d, "agent.sock"))
+    argv = qemu_argv(a, d, kernel, image, agent, os.environ)
     if a.interactive:
         os.execvp(argv[0], argv)
     with open(os.path.join(d, "config.json"), "w") as f:
@@ -214,10 +219,10 @@ def cmd_start(a):
         got = agent_ping(d, timeout=0.3)
         if got:
             break
-        if a.agent == "virtio" and "agent on /dev/ttyS1" in console_text(d):
+        if agent == "virtio" and "agent on /dev/ttyS1" in console_text(d):
             # The guest found no virtio port (virtio_console missing from
             # its image?): it listens on the serial port instead.
-            a.agent = "tty"
+            agent = "tty"
             os.symlink("agent-tty.sock", os.path.join(d, "agent.new"))
             os.replace(os.path.join(d, "agent.new"), os.path.join(d, "agent.sock"))
             continue

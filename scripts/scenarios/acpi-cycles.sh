@@ -9,6 +9,7 @@
 # cycle). The repetition is the point, not the size: a bigger DIMM only
 # costs time.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CYCLES=${CYCLES:-20}

@@ -12,6 +12,7 @@
 # exactly the DIMM. Kernel-zone memory may be impossible to offline (that is
 # the point of ZONE_MOVABLE), so those cases run last and do not demand it.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 default_policy=$(g "cat $SYS/auto_online_blocks")

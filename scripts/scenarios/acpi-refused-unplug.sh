@@ -18,6 +18,7 @@
 # the default VM, the program's memory no longer lands in the new DIMM
 # (2 of 128 MiB; not investigated), and that is what the test is about.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp; echo online_movable > $SYS/auto_online_blocks"

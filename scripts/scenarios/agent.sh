@@ -12,6 +12,7 @@
 # client's command can reach the guest before the news that it connected; the
 # first version of the virtio agent lost such commands' output.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 line=$(readlink "$MEMHP_RUN_DIR/$VM/agent.sock" || echo agent.sock)

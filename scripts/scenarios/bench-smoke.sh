@@ -18,6 +18,7 @@
 # bench leaves them out). tracefs is optional (a hot-add is then timed from
 # its first uevent instead of the ACPI interrupt).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 baseline_take

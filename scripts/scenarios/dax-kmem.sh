@@ -20,6 +20,7 @@
 # device back in devdax mode leaves blocks, iomem and MemTotal as before.
 # On 7.3 the upstream selftest dax-kmem-hotplug.sh runs on the device too.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "command -v ndctl && command -v daxctl" >/dev/null ||

@@ -11,6 +11,7 @@
 # Runs once with auto_online_blocks=offline and once with online_movable
 # (6.1 adds offline and 6.12 auto-onlines by default, so set it explicitly).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 GiB=$((1 << 30))

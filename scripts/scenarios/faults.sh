@@ -20,6 +20,7 @@
 #         pinned and the block can go offline; a success is unpinned
 # The runner's checks after the VM (splats, kmemleak) complete the proof.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 FI=/sys/kernel/debug

@@ -40,6 +40,7 @@
 #     block is back online. Reported as XFAIL; on a kernel without the bug
 #     the isolation stays and the offline completes (a plain pass).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"

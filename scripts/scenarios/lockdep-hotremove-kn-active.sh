@@ -20,6 +20,7 @@
 # "state" run. It has a VM of its own because lockdep reports only once per
 # boot.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "echo offline > $SYS/auto_online_blocks; modprobe memhp"

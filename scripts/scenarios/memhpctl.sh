@@ -9,6 +9,7 @@
 # first / highest first and exit 0, 1 or 64 (partial) like chmem, naming
 # the block and errno on failure; inject/events/stats wrap memhp's files.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks; echo clear > $MEMHP/events"

@@ -9,6 +9,7 @@
 # choice under movable_node), and at run time they can be offlined and the
 # DIMM unplugged, leaving node 1 memoryless.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp"

@@ -14,6 +14,7 @@
 # records as NODE_* records just before that block's MEM_* record (the
 # kernel's stats file lists NODE_* actions only where they exist).
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"

@@ -27,6 +27,7 @@
 # EINVAL and add nothing, and the rest of that variant is skipped with the
 # reason; where it can, every add must succeed and put the memmap there.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 MiB=$((1 << 20))

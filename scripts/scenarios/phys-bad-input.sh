@@ -9,6 +9,7 @@
 # offline_remove (selftests/memhp_phys.c), on a plugged DIMM that no driver
 # added. Then the guest is back to its baseline and the DIMM unplugs.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "echo offline > $SYS/auto_online_blocks; modprobe memhp"

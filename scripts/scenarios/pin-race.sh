@@ -17,6 +17,7 @@
 # Never an interrupted (spinning) offline, never a splat, nothing left
 # added or pinned. The loop runs inside the guest: one guest command.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 N=${PIN_RACE:-20}

@@ -19,6 +19,7 @@
 # end everything is back to baseline and the record invariant holds. Prints
 # one "stress:" summary line with what was done and what failed as expected.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CYCLES=${STRESS_CYCLES:-10}

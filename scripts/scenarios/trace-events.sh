@@ -19,6 +19,7 @@
 # `trace-cmd record -e memhp -e migrate`; both trace.dat files are pulled
 # to the host (beside the log) and read there with `trace-cmd report`.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 T=/sys/kernel/tracing

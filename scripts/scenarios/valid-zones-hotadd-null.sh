@@ -28,6 +28,7 @@
 # ("# last: yes"); the runner stops that VM after it. A kernel without the
 # bug must give a zone list, and the range is then removed as usual.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"

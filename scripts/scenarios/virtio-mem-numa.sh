@@ -12,6 +12,7 @@
 # nid=1 where the kernel reports a node's first memory there, and after the
 # shrink to 0 node 1 is memoryless again and nothing is left of the device.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bs=$(block_size)

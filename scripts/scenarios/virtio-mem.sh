@@ -27,6 +27,7 @@
 #    removes it);
 #  - a shrink under a program's load: its data migrates byte for byte.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bs=$(block_size)

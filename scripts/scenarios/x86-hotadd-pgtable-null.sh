@@ -21,6 +21,7 @@
 # The oops kills the writer inside memhp's add, so nothing memhp-related
 # runs in this VM afterwards.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 FI=/sys/kernel/debug

@@ -33,6 +33,7 @@
 # pairs hit it in one run of two); one that oopses is counted as the known
 # issue (scripts/lib/splat.sh), an expected failure.
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-3000}
