@@ -26,7 +26,8 @@
 # from /proc/zoneinfo and skips where the race cannot fault.
 #
 # It onlines and offlines one hot-plugged block, 500 times at a go, up to
-# $ROUNDS times or until the oops, while guest loops allocate kernel memory
+# $ROUNDS times (3000 / MEMHP_SLOW: 1000 on a debug kernel) or until the
+# oops, while guest loops allocate kernel memory
 # (three fork+exec loops, and module load and unload: what
 # memhp_lifecycle.sh did when it hit the oops). It is a race: a kernel that
 # has it may get through all the rounds (on 7.3 under TCG the first 1000
@@ -36,7 +37,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-3000}
+ROUNDS=${ROUNDS:-$((3000 / SLOW))}
 CHUNK=500
 
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
