@@ -26,8 +26,9 @@
 # from /proc/zoneinfo and skips where the race cannot fault.
 #
 # It onlines and offlines one hot-plugged block, 500 times at a go, up to
-# $ROUNDS times (3000 / MEMHP_SLOW: 1000 on a debug kernel) or until the
-# oops, while guest loops allocate kernel memory
+# $ROUNDS times (3000, and 3000 / MEMHP_SLOW^2 = 333 on a debug kernel,
+# where a pair costs seconds) or until the oops, while guest loops allocate
+# kernel memory
 # (three fork+exec loops, and module load and unload: what
 # memhp_lifecycle.sh did when it hit the oops). It is a race: a kernel that
 # has it may get through all the rounds (on 7.3 under TCG the first 1000
@@ -37,8 +38,13 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${ROUNDS:-$((3000 / SLOW))}
-CHUNK=500
+ROUNDS=${ROUNDS:-$((3000 / (SLOW * SLOW)))}
+CHUNK=$((ROUNDS < 500 ? ROUNDS : 500))
+# An offline can retry its migration for as long as the allocators keep
+# the block's pages busy (on debug: "migrating pfn ... failed ret:11", over
+# and over); each one is interrupted after OFF_TIMEOUT (EINTR: rolled back,
+# the block stays online) and a chunk gives up after three such offlines.
+OFF_TIMEOUT=$((10 * SLOW))
 
 g "modprobe memhp; echo offline > $SYS/auto_online_blocks"
 # Populated zones below Movable, over all nodes ("Node N, zone Z" and its
@@ -75,13 +81,18 @@ while [ "$done_rounds" -lt "$ROUNDS" ]; do
 	# The chunk runs in the background while the host watches the
 	# console: a guest wedged by the oops would hold it to its deadline.
 	# shellcheck disable=SC2016 # the guest's shell expands $n and $i
-	G_TIMEOUT=300 g "n=0 i=0
-		while [ \$i -lt $CHUNK ]; do
-			echo online_movable > $SYS/$blk/state 2>/dev/null &&
-				echo offline > $SYS/$blk/state 2>/dev/null && n=\$((n + 1))
+	G_TIMEOUT=300 g "n=0 i=0 t=0
+		while [ \$i -lt $CHUNK ] && [ \$t -lt 3 ]; do
 			i=\$((i + 1))
+			if [ \"\$(cat $SYS/$blk/state)\" = offline ]; then
+				echo online_movable > $SYS/$blk/state 2>/dev/null || continue
+			fi
+			case \$(memhp-write --timeout $OFF_TIMEOUT $SYS/$blk/state offline) in
+			OK) n=\$((n + 1)) ;;
+			EINTR | KILLED) t=\$((t + 1)) ;;
+			esac
 		done
-		echo \$n" >"$chunk_out" 2>/dev/null &
+		echo \$n \$t \$i" >"$chunk_out" 2>/dev/null &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if oopsed; then
@@ -94,9 +105,13 @@ while [ "$done_rounds" -lt "$ROUNDS" ]; do
 		sleep 0.5
 	done
 	wait "$pid" 2>/dev/null || true
-	c=$(cat "$chunk_out")
-	n=$((n + ${c:-0})) done_rounds=$((done_rounds + CHUNK))
+	read -r c t tried <"$chunk_out" || true
+	n=$((n + ${c:-0})) done_rounds=$((done_rounds + ${tried:-CHUNK}))
 	! oopsed || break
+	if [ "${t:-0}" -ge 3 ]; then
+		diag "three offlines of $blk overran ${OFF_TIMEOUT}s beside the allocators (rolled back): no more rounds"
+		break
+	fi
 done
 if oopsed; then
 	diag "$n of $done_rounds online_movable/offline pairs of $blk completed beside the allocators"
@@ -106,6 +121,8 @@ fi
 g "touch $stop"
 gwait 60 "the allocators stopped" "for p in \$(cat /tmp/zl.pids); do ! kill -0 \$p 2>/dev/null || exit 1; done" || true
 g "modprobe memhp" || true
+# An overrun offline left the block online; without the allocators it goes.
+set_blocks offline "$blk" || true
 diag "$n of $done_rounds online_movable/offline pairs of $blk completed beside the allocators"
 check "the block changed zones during the allocations" [ "$n" -gt 0 ]
 check "$blk is offline" g "[ \$(cat $SYS/$blk/state) = offline ]"
