@@ -33,12 +33,15 @@ memhp_kernels_default() {
 	echo "6.1 6.12 $("$MEMHP_TOP/scripts/kernel-source" --name)"
 }
 
-# memhp_kernels_check LIST: every word of LIST is 6.1, 6.12, a lane of
-# scripts/build-kernel (--lanes) or a kernel tree (a folder with a .config);
-# else it names the first that is not, and fails.
+# memhp_kernels_check LIST [LANES]: every word of LIST is 6.1, 6.12, a lane
+# of scripts/build-kernel or a kernel tree (a folder with a .config); else
+# it names the first that is not, and fails. LANES is build-kernel --lanes'
+# output when the caller has it already; else it is asked here.
 memhp_kernels_check() {
-	local k lanes
-	lanes=" 6.1 6.12 $("$MEMHP_TOP/scripts/build-kernel" --lanes) "
+	local k lanes=${2-} lv
+	[ $# -ge 2 ] || lanes=$("$MEMHP_TOP/scripts/build-kernel" --lanes)
+	read -ra lv <<<"$lanes"
+	lanes=" 6.1 6.12 ${lv[*]} "
 	[ -n "${1// /}" ] || { echo "no kernel named (--kernels '')" >&2; return 1; }
 	for k in $1; do
 		[[ "$lanes" == *" $k "* ]] || [ -f "$k/.config" ] || {
