@@ -18,7 +18,32 @@ from .common import SLOW, Lock, LockTimeout, VMError, die, vmdir
 
 HDR = struct.Struct("<HBBII")
 MAGIC = 0x484D
+MAGIC_BYTES = struct.pack("<H", MAGIC)     # b"MH", as a frame starts on the wire
 MAX_FRAME = 1 << 20     # proto.h AGENT_MAX_FRAME
+
+
+def take_frame(buf):
+    """The first whole frame in the bytearray BUF as (type, request id,
+    payload), removed from BUF; None until one has arrived.
+
+    proto.h: a connection may begin with the tail of another request's
+    frame (a serial port), and clients resync on the magic. Bytes that do
+    not start a header (the magic, a zero flags byte, a length up to
+    MAX_FRAME) are dropped up to the next b"MH" in BUF, in one step; where
+    there is none, all but a last b"M", which may begin the next header."""
+    while len(buf) >= HDR.size:
+        magic, typ, flags, rid, ln = HDR.unpack_from(buf)
+        if magic == MAGIC and flags == 0 and ln <= MAX_FRAME:
+            if len(buf) < HDR.size + ln:
+                return None
+            data = bytes(buf[HDR.size:HDR.size + ln])
+            del buf[:HDR.size + ln]
+            return chr(typ), rid, data
+        skip = buf.find(MAGIC_BYTES, 1)
+        if skip < 0:
+            skip = len(buf) - 1 if buf.endswith(MAGIC_BYTES[:1]) else len(buf)
+        del buf[:skip]
+    return None
 
 
 class Agent:
@@ -27,7 +52,7 @@ class Agent:
         self.sock.settimeout(timeout)
         self.sock.connect(os.path.join(d, "agent.sock"))
         self.sock.settimeout(None)
-        self.buf = b""
+        self.buf = bytearray()     # received, not yet taken as frames
         self.wlock = threading.Lock()
         self.id = random.randrange(1, 1 << 32)
 
@@ -36,19 +61,13 @@ class Agent:
             self.sock.sendall(HDR.pack(MAGIC, ord(typ), 0, self.id, len(data)) + data)
 
     def recv(self, deadline=None):
-        """Next frame of our request id as (type, payload); None at the deadline."""
+        """Next frame of our request id as (type, payload), skipping other
+        requests' frames; None at the deadline."""
         while True:
-            while len(self.buf) >= HDR.size:
-                magic, typ, _, rid, ln = HDR.unpack_from(self.buf)
-                if magic != MAGIC or ln > MAX_FRAME:
-                    self.buf = self.buf[1:]     # resync: joined mid-frame
-                    continue
-                if len(self.buf) < HDR.size + ln:
-                    break
-                data = self.buf[HDR.size:HDR.size + ln]
-                self.buf = self.buf[HDR.size + ln:]
+            while (fr := take_frame(self.buf)) is not None:
+                typ, rid, data = fr
                 if rid == self.id:
-                    return chr(typ), data
+                    return typ, data
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -371,6 +371,74 @@ class Trickle:
         return getattr(self.sock, name)
 
 
+class CountingStruct(struct.Struct):
+    """agent.HDR, counting the headers take_frame() looks at."""
+
+    def __init__(self, fmt):
+        super().__init__(fmt)
+        self.looks = 0
+
+    def unpack_from(self, *args, **kwargs):
+        self.looks += 1
+        return super().unpack_from(*args, **kwargs)
+
+
+class TakeFrame(unittest.TestCase):
+    """agent.take_frame(): whole frames out of the receive buffer, resyncing
+    on the magic (proto.h) in one step, not a byte at a time."""
+
+    def setUp(self):
+        self.hdr = CountingStruct(agent.HDR.format)
+        p = mock.patch.object(agent, "HDR", self.hdr)
+        p.start()
+        self.addCleanup(p.stop)
+
+    def test_whole_frames_in_order(self):
+        buf = bytearray(frame("O", 7, b"one") + frame("X", 8, status(0)) + frame("R", 7)[:5])
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"one"))
+        self.assertEqual(agent.take_frame(buf), ("X", 8, status(0)))
+        self.assertIsNone(agent.take_frame(buf))        # half a header: wait for more
+        self.assertEqual(buf, frame("R", 7)[:5])
+        buf += frame("R", 7)[5:]
+        self.assertEqual(agent.take_frame(buf), ("R", 7, b""))
+        self.assertEqual(buf, b"")
+
+    def test_incomplete_payload_waits(self):
+        whole = frame("O", 7, b"x" * 100)
+        buf = bytearray(whole[:50])
+        self.assertIsNone(agent.take_frame(buf))
+        self.assertEqual(buf, whole[:50])
+
+    def test_noise_dropped_in_one_step(self):
+        # A megabyte with no magic in it: one look at a header to drop it,
+        # one for the frame after it.
+        buf = bytearray(b"\0noise\xff" * (1 << 17) + frame("O", 7, b"ok"))
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"ok"))
+        self.assertEqual(self.hdr.looks, 2)
+
+    def test_noise_without_magic_keeps_a_last_m(self):
+        buf = bytearray(b"garbage without a header" + b"M")
+        self.assertIsNone(agent.take_frame(buf))
+        self.assertEqual(buf, b"M")                     # may start "MH..."
+        buf += frame("O", 7, b"ok")[1:]
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"ok"))
+        buf = bytearray(b"garbage without a header")
+        self.assertIsNone(agent.take_frame(buf))
+        self.assertEqual(buf, b"")
+
+    def test_false_headers_skipped_to_the_next_magic(self):
+        # The tail of a frame (joined mid-frame), a header whose length is
+        # over AGENT_MAX_FRAME, an "MH" in noise whose flags byte is not 0
+        # (proto.h's "u8 0"; else its length would swallow the next
+        # header): each skipped to the next magic, the frame after them
+        # taken whole.
+        over = agent.HDR.pack(agent.MAGIC, ord("O"), 0, 7, agent.MAX_FRAME + 1)
+        buf = bytearray(frame("O", 7, b"lost")[5:] + over + b"..MH.." + frame("O", 7, b"ok"))
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"ok"))
+        self.assertEqual(buf, b"")
+        self.assertLessEqual(self.hdr.looks, 5)
+
+
 class AgentFraming(unittest.TestCase):
     """agent.guest_run() and agent_ping() against a fake guest agent."""
 
