@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """memhp_vm - the host's handle on memhp test VMs (qemu/vm is its command).
 
-  common   paths, MEMHP_SLOW, VMError, parse_size, the per-VM locks
+  common   paths, MEMHP_SLOW, VMError (GuestTimeout), parse_size, the per-VM locks
   qmp      QMP client (QMP, qmp_once)
   agent    guest agent client (Agent, agent_ping, guest_run)
   kernel   kernel resolution, .config check, PVH vmlinux cache

@@ -4,7 +4,6 @@
 Frames are qemu/guest/proto.h's: a little-endian header (magic, type,
 flags, request id, length) and up to MAX_FRAME bytes of payload."""
 
-import argparse
 import os
 import random
 import signal
@@ -13,7 +12,7 @@ import struct
 import threading
 import time
 
-from .common import SLOW, Lock, LockTimeout, VMError, die, vmdir
+from .common import SLOW, GuestTimeout, Lock, LockTimeout, VMError, vmdir
 
 
 HDR = struct.Struct("<HBBII")
@@ -106,11 +105,13 @@ def agent_ping(d, timeout):
 
 
 def guest_run(name, argv, no_stdin, timeout, out, err):
-    """Run ARGV in the guest, its stdout to OUT, stderr to ERR; its exit status."""
+    """Run ARGV in the guest, its stdout to OUT, stderr to ERR; its exit status
+    (130 after a KeyboardInterrupt). GuestTimeout when the agent stays busy
+    or the command runs past TIMEOUT seconds (x MEMHP_SLOW; 0: none), the
+    command then killed; VMError when the connection closes."""
     d = vmdir(name)
-    args = argparse.Namespace(n=no_stdin, timeout=timeout)
     # One deadline for the wait for the agent and the command together.
-    limit = args.timeout * SLOW
+    limit = timeout * SLOW
     deadline = time.monotonic() + limit if limit else None
     try:
         with Lock(d, "agent", deadline):
@@ -132,7 +133,7 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
                     except OSError:
                         pass
 
-                if args.n:
+                if no_stdin:
                     a.send("I")
                 else:
                     threading.Thread(target=forward_stdin, daemon=True).start()
@@ -143,7 +144,7 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
                         if fr is None:
                             a.send("S", struct.pack("<I", signal.SIGKILL))
                             out.flush()
-                            die(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)", 124)
+                            raise GuestTimeout(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)")
                         typ, data = fr
                         if typ == "O":
                             out.write(data)
@@ -159,4 +160,4 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
             finally:
                 a.close()
     except LockTimeout as e:
-        die(f"exec: {e} for {limit:g}s (the guest's agent is busy)", 124)
+        raise GuestTimeout(f"exec: {e} for {limit:g}s (the guest's agent is busy)") from None

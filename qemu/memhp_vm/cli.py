@@ -67,8 +67,12 @@ def cmd_pull(a):
     """Copy a guest file to the host (binary-safe, through the agent)."""
     dest = a.dest or os.path.basename(a.path)
     tmp = dest + ".part"
-    with open(tmp, "wb") as f:
-        rc = guest_run(a.name, ["cat", "--", a.path], True, a.timeout, f, sys.stderr.buffer)
+    try:
+        with open(tmp, "wb") as f:
+            rc = guest_run(a.name, ["cat", "--", a.path], True, a.timeout, f, sys.stderr.buffer)
+    except VMError:
+        os.unlink(tmp)
+        raise
     if rc:
         os.unlink(tmp)
         die(f"pull: {a.path}: cat exited {rc}", rc)
@@ -534,7 +538,7 @@ def main():
     a.exec_argv = command
     try:
         return a.fn(a)
-    except VMError as e:
-        die(str(e))
+    except VMError as e:        # GuestTimeout: 124
+        die(str(e), e.code)
     except BrokenPipeError:
         return 141

@@ -22,7 +22,7 @@ from unittest import mock
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "qemu"))
 
 from memhp_vm import agent, cli, kernel, qmp  # noqa: E402
-from memhp_vm.common import VMError, parse_size  # noqa: E402
+from memhp_vm.common import GuestTimeout, VMError, parse_size  # noqa: E402
 
 
 class ParseSize(unittest.TestCase):
@@ -476,6 +476,17 @@ class AgentFraming(unittest.TestCase):
         if fake.error:
             raise fake.error
 
+    @staticmethod
+    def stalls(data):
+        """A fake's script: the command prints DATA and never ends; what the
+        client sends at its deadline is read, then its close."""
+        def script(fake, c):
+            rid = fake.command(c)
+            c.sendall(frame("O", rid, data))
+            fake.read_frame(c)
+            fake.read_frame(c)
+        return script
+
     def run_cmd(self, argv, timeout=5):
         out, err = io.BytesIO(), io.BytesIO()
         rc = agent.guest_run("t", argv, True, timeout, out, err)
@@ -526,19 +537,13 @@ class AgentFraming(unittest.TestCase):
         self.assertGreaterEqual(self.clients[0].sock.reads, len(stream) // 5)
 
     def test_timeout_kills_the_command(self):
-        def script(fake, c):
-            rid = fake.command(c)
-            c.sendall(frame("O", rid, b"partial\n"))
-            fake.read_frame(c)      # what the client sends at its deadline
-            fake.read_frame(c)
-        fake = self.serve(script)
-        err = io.StringIO()
+        fake = self.serve(self.stalls(b"partial\n"))
         t0 = time.monotonic()
-        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as cm:
+        with self.assertRaises(GuestTimeout) as cm:
             self.run_cmd(["sleep", "100"], timeout=0.3)
         took = time.monotonic() - t0
         self.assertEqual(cm.exception.code, 124)
-        self.assertIn("exec: 'sleep 100' timed out after 0.3s (killed)", err.getvalue())
+        self.assertEqual(str(cm.exception), "exec: 'sleep 100' timed out after 0.3s (killed)")
         self.assertGreaterEqual(took, 0.3)
         self.assertLess(took, 1.3)
         self.done(fake)
@@ -573,12 +578,63 @@ class AgentFraming(unittest.TestCase):
         fd = os.open(os.path.join(self.d, "agent.lock"), os.O_RDWR | os.O_CREAT, 0o600)
         self.addCleanup(os.close, fd)
         fcntl.flock(fd, fcntl.LOCK_EX)
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as cm:
+        with self.assertRaises(GuestTimeout) as cm:
             self.run_cmd(["true"], timeout=0.2)
         self.assertEqual(cm.exception.code, 124)
-        self.assertIn("held by another client", err.getvalue())
+        self.assertRegex(str(cm.exception), r"held by another client for 0\.2s \(the guest's agent is busy\)$")
         self.assertEqual(self.clients, [])
+
+    def vm_main(self, *argv):
+        """qemu/vm ARGV (cli.main) as (exit status, stdout, stderr): a return
+        value or a SystemExit's code."""
+        out, err = io.TextIOWrapper(io.BytesIO()), io.TextIOWrapper(io.BytesIO())
+        with mock.patch.object(sys, "argv", ["vm", *argv]), \
+                mock.patch.object(sys, "stdout", out), mock.patch.object(sys, "stderr", err):
+            try:
+                rc = cli.main()
+            except SystemExit as e:
+                rc = e.code
+            out.flush()
+            err.flush()
+        return rc, out.buffer.getvalue(), err.buffer.getvalue().decode()
+
+    def test_vm_exec_exit_status(self):
+        # qemu/vm exec exits with the command's status, 124 at its deadline
+        # (as timeout(1)) and at a busy agent's, 1 when the agent goes away.
+        def script(fake, c):
+            rid = fake.command(c)
+            c.sendall(frame("O", rid, b"out\n") + frame("X", rid, status(3)))
+            fake.read_frame(c)
+        fake = self.serve(script)
+        self.assertEqual(self.vm_main("exec", "t", "-n", "--", "false"), (3, b"out\n", ""))
+        self.done(fake)
+
+        fake = self.serve(self.stalls(b"partial\n"))
+        self.assertEqual(self.vm_main("exec", "t", "-n", "--timeout", "0.3", "--", "sleep", "100"),
+                         (124, b"partial\n", "vm: exec: 'sleep 100' timed out after 0.3s (killed)\n"))
+        self.done(fake)
+
+        def script(fake, c):
+            fake.command(c)
+        fake = self.serve(script)
+        self.assertEqual(self.vm_main("exec", "t", "-n", "--", "true"),
+                         (1, b"", "vm: guest agent connection closed (VM gone?)\n"))
+        self.done(fake)
+
+        fd = os.open(os.path.join(self.d, "agent.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        self.addCleanup(os.close, fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        rc, out, err = self.vm_main("exec", "t", "-n", "--timeout", "0.2", "--", "true")
+        self.assertEqual((rc, out), (124, b""))
+        self.assertRegex(err, r"^vm: exec: .*agent\.lock held by another client for 0\.2s")
+
+    def test_vm_pull_timeout_leaves_no_part_file(self):
+        fake = self.serve(self.stalls(b"half a file"))
+        dest = os.path.join(self.d, "got")
+        rc, _, err = self.vm_main("pull", "t", "/big", dest, "--timeout", "0.3")
+        self.assertEqual((rc, err), (124, "vm: exec: 'cat -- /big' timed out after 0.3s (killed)\n"))
+        self.done(fake)
+        self.assertFalse(os.path.exists(dest) or os.path.exists(dest + ".part"))
 
     def test_ping(self):
         def script(fake, c):
