@@ -51,6 +51,18 @@ memhp_kernels_check() {
 	done
 }
 
+# memhp_debug_kernel K: true when kernel K (a name scripts/kernel-release
+# takes, or a .config file) has KASAN or lockdep (PROVE_LOCKING) in its
+# .config: a debug kernel, to scripts/check, bench and soak-boot alike
+# (deadlines x3 unless MEMHP_SLOW says, more memory for its VMs; check runs
+# only the "# debug: yes" scenarios there). A lane's tree must be built.
+memhp_debug_kernel() {
+	local missing rc=0
+	# --has prints the options it lacks: a debug kernel lacks at most one.
+	missing=$("$MEMHP_TOP/scripts/kconfig-check" --has "$1" CONFIG_KASAN CONFIG_PROVE_LOCKING) || rc=$?
+	[ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ "$missing" != "CONFIG_KASAN CONFIG_PROVE_LOCKING" ]; }
+}
+
 # g CMD...: run a shell command line in the guest $VM (stdin not forwarded);
 # it is killed after G_TIMEOUT seconds (default 300, x MEMHP_SLOW) and g
 # then fails with 124. build/user/vm-exec is qemu/vm exec without a Python
