@@ -21,7 +21,7 @@ from unittest import mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "qemu"))
 
-from memhp_vm import agent, cli, kernel, qmp  # noqa: E402
+from memhp_vm import agent, cli, dimm, kernel, qmp  # noqa: E402
 from memhp_vm.common import GuestTimeout, VMError, parse_size  # noqa: E402
 
 
@@ -51,7 +51,9 @@ class Usage(unittest.TestCase):
 
 
 class FakeQMP(threading.Thread):
-    """A QMP server on a unix socket: greeting, capabilities, scripted replies."""
+    """A QMP server on a unix socket: greeting, capabilities, scripted replies
+    (a command's list of replies and events, or a function of its message
+    that returns one)."""
 
     def __init__(self, path, replies):
         super().__init__(daemon=True)
@@ -70,7 +72,8 @@ class FakeQMP(threading.Thread):
         for line in f:
             msg = json.loads(line)
             self.got.append(msg)
-            for r in self.replies.get(msg["execute"], [{"return": {}}]):
+            rs = self.replies.get(msg["execute"], [{"return": {}}])
+            for r in rs(msg) if callable(rs) else rs:
                 r = dict(r)
                 if "event" not in r:
                     r["id"] = msg["id"]
@@ -108,6 +111,95 @@ class QMPClient(unittest.TestCase):
                 q.cmd("device_del", {"id": "x"})
         finally:
             q.close()
+
+
+def dimm_info(dev_id, addr):
+    """query-memory-devices' entry for a 1 GiB pc-dimm on backend mem-DEV_ID."""
+    return {"type": "dimm", "data": {"id": dev_id, "addr": addr, "size": 1 << 30, "node": 0,
+                                     "memdev": f"/objects/mem-{dev_id}"}}
+
+
+def ejected(msg):
+    """device_del's reply, then its DEVICE_DELETED: the guest let it go."""
+    return [{"return": {}}, {"event": "DEVICE_DELETED", "data": {"device": msg["arguments"]["id"]}}]
+
+
+class DIMMs(unittest.TestCase):
+    """memhp_vm.dimm: what qemu/vm plug/unplug and scripts/bench-report ask QMP."""
+
+    DEVICES = [dimm_info("dimm1", 1 << 32), dimm_info("bench1", 5 << 30),
+               {"type": "virtio-mem", "data": {"id": "vmem0"}}]
+
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.d)
+
+    def session(self, replies):
+        """A QMP client of a fake that answers REPLIES (query-memory-devices:
+        DEVICES unless given), and the fake."""
+        replies.setdefault("query-memory-devices", [{"return": self.DEVICES}])
+        s = FakeQMP(os.path.join(self.d, "qmp.sock"), replies)
+        s.start()
+        q = qmp.QMP(self.d)
+        self.addCleanup(q.close)
+        return q, s
+
+    @staticmethod
+    def sent(s, *names):
+        return [(m["execute"], m.get("arguments")) for m in s.got if m["execute"] in names]
+
+    def test_memory_devices_and_free_id(self):
+        q, _ = self.session({})
+        self.assertEqual(sorted(dimm.memory_devices(q)), ["bench1", "dimm1"])
+        self.assertEqual(list(dimm.memory_devices(q, "virtio-mem")), ["vmem0"])
+        self.assertEqual(dimm.free_id({"dimm1", "dimm2", "dimm4"}, "dimm"), "dimm3")
+        self.assertEqual(dimm.free_id(set(), "bench"), "bench1")
+
+    def test_plug(self):
+        q, s = self.session({})
+        dimm.plug_dimm(q, "dimm2", 1 << 30, node=1)
+        self.assertEqual(self.sent(s, "object-add", "device_add", "object-del"), [
+            ("object-add", {"qom-type": "memory-backend-ram", "id": "mem-dimm2", "size": 1 << 30}),
+            ("device_add", {"driver": "pc-dimm", "id": "dimm2", "memdev": "mem-dimm2", "node": 1})])
+
+    def test_plug_refused_deletes_its_backend(self):
+        q, s = self.session({"device_add": [{"error": {"desc": "no free slot"}}]})
+        with self.assertRaisesRegex(VMError, "device_add: no free slot"):
+            dimm.plug_dimm(q, "dimm2", 1 << 30)
+        self.assertEqual(self.sent(s, "object-del"), [("object-del", {"id": "mem-dimm2"})])
+
+    def test_unplug_several(self):
+        q, s = self.session({"device_del": ejected})
+        self.assertEqual(dimm.unplug_dimms(q, ["dimm1", "bench1"], 5), ["dimm1", "bench1"])
+        self.assertEqual(self.sent(s, "device_del", "object-del"), [
+            ("device_del", {"id": "dimm1"}), ("device_del", {"id": "bench1"}),
+            ("object-del", {"id": "mem-dimm1"}), ("object-del", {"id": "mem-bench1"})])
+
+    def test_unplug_unknown_id_unplugs_none(self):
+        q, s = self.session({})
+        with self.assertRaisesRegex(VMError, r"^unplug: no DIMM 'dimm9' \(have: bench1, dimm1\)$"):
+            dimm.unplug_dimms(q, ["dimm1", "dimm9"], 5)
+        self.assertEqual(self.sent(s, "device_del"), [])
+
+    def test_unplug_refused_by_the_guest(self):
+        def busy(msg):
+            ost = {"event": "ACPI_DEVICE_OST", "data": {"info": {"device": msg["arguments"]["id"]}}}
+            in_progress, refused = json.loads(json.dumps(ost)), ost
+            in_progress["data"]["info"]["status"] = 0x84
+            refused["data"]["info"]["status"] = 0x82
+            return [{"return": {}}, in_progress, refused]
+        q, s = self.session({"device_del": busy})
+        with self.assertRaisesRegex(VMError, r"^unplug: dimm1 refused by the guest: "
+                                    r"_OST status 0x82 \(device busy\)$"):
+            dimm.unplug_dimms(q, ["dimm1"], 5)
+        self.assertEqual(self.sent(s, "object-del"), [])
+
+    def test_unplug_deadline(self):
+        q, _ = self.session({})
+        t0 = time.monotonic()
+        with self.assertRaisesRegex(VMError, r"^unplug: dimm1: no DEVICE_DELETED within 0\.2s"):
+            dimm.unplug_dimms(q, ["dimm1"], 0.2)
+        self.assertLess(time.monotonic() - t0, 1.2)
 
 
 def values(argv, flag):
