@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 # The host side's shared helpers, sourced by scripts/check, bench, demo,
 # soak-boot, tcg-text-poke and the scenarios' lib.sh: the slow-machine
-# knob, the kernel list, guest commands and polls with deadlines, and a
-# crashed guest's console. It sources splat.sh (crash_class).
+# knob, the kernel list, which kernel is a debug kernel, memory block
+# names, guest commands and polls with deadlines, and a crashed guest's
+# console. It sources splat.sh (crash_class).
 #
 # Every deadline here is in seconds on a fast machine; SLOW (MEMHP_SLOW,
 # rounded up to a whole number) multiplies it. qemu/vm and build/user/
@@ -61,6 +62,14 @@ memhp_debug_kernel() {
 	# --has prints the options it lacks: a debug kernel lacks at most one.
 	missing=$("$MEMHP_TOP/scripts/kconfig-check" --has "$1" CONFIG_KASAN CONFIG_PROVE_LOCKING) || rc=$?
 	[ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ "$missing" != "CONFIG_KASAN CONFIG_PROVE_LOCKING" ]; }
+}
+
+# memhp_blocks ADDR SIZE BLOCK_SIZE: the memoryN names of the memory blocks
+# covering [ADDR, ADDR+SIZE) (each a number or shell arithmetic: 0x...
+# too), lowest first, one a line.
+memhp_blocks() {
+	local addr=$(($1)) size=$(($2)) bs=$(($3)) i
+	for ((i = addr / bs; i < (addr + size) / bs; i++)); do echo "memory$i"; done
 }
 
 # g CMD...: run a shell command line in the guest $VM (stdin not forwarded);
