@@ -114,7 +114,7 @@ soak-boot: deps user
 bench: deps user
 	$(TOP)/scripts/bench --kernels "$(or $(KERNELS),6.1 6.12)"
 
-# Host unit tests (parser, splat matcher, qemu/vm) and parser fuzzing (make
+# Host unit tests (parser, splat matcher, host.sh, qemu/vm) and parser fuzzing (make
 # check runs both, the fuzzer briefly).
 unit: deps
 	+$(MAKE) -C $(TOP)/tests/unit run

@@ -4,7 +4,6 @@
 Frames are qemu/guest/proto.h's: a little-endian header (magic, type,
 flags, request id, length) and up to MAX_FRAME bytes of payload."""
 
-import argparse
 import os
 import random
 import signal
@@ -13,12 +12,37 @@ import struct
 import threading
 import time
 
-from .common import SLOW, Lock, LockTimeout, VMError, die, vmdir
+from .common import SLOW, GuestTimeout, Lock, LockTimeout, VMError, vmdir
 
 
 HDR = struct.Struct("<HBBII")
 MAGIC = 0x484D
+MAGIC_BYTES = struct.pack("<H", MAGIC)     # b"MH", as a frame starts on the wire
 MAX_FRAME = 1 << 20     # proto.h AGENT_MAX_FRAME
+
+
+def take_frame(buf):
+    """The first whole frame in the bytearray BUF as (type, request id,
+    payload), removed from BUF; None until one has arrived.
+
+    proto.h: a connection may begin with the tail of another request's
+    frame (a serial port), and clients resync on the magic. Bytes that do
+    not start a header (the magic, a zero flags byte, a length up to
+    MAX_FRAME) are dropped up to the next b"MH" in BUF, in one step; where
+    there is none, all but a last b"M", which may begin the next header."""
+    while len(buf) >= HDR.size:
+        magic, typ, flags, rid, ln = HDR.unpack_from(buf)
+        if magic == MAGIC and flags == 0 and ln <= MAX_FRAME:
+            if len(buf) < HDR.size + ln:
+                return None
+            data = bytes(buf[HDR.size:HDR.size + ln])
+            del buf[:HDR.size + ln]
+            return chr(typ), rid, data
+        skip = buf.find(MAGIC_BYTES, 1)
+        if skip < 0:
+            skip = len(buf) - 1 if buf.endswith(MAGIC_BYTES[:1]) else len(buf)
+        del buf[:skip]
+    return None
 
 
 class Agent:
@@ -27,7 +51,7 @@ class Agent:
         self.sock.settimeout(timeout)
         self.sock.connect(os.path.join(d, "agent.sock"))
         self.sock.settimeout(None)
-        self.buf = b""
+        self.buf = bytearray()     # received, not yet taken as frames
         self.wlock = threading.Lock()
         self.id = random.randrange(1, 1 << 32)
 
@@ -36,19 +60,13 @@ class Agent:
             self.sock.sendall(HDR.pack(MAGIC, ord(typ), 0, self.id, len(data)) + data)
 
     def recv(self, deadline=None):
-        """Next frame of our request id as (type, payload); None at the deadline."""
+        """Next frame of our request id as (type, payload), skipping other
+        requests' frames; None at the deadline."""
         while True:
-            while len(self.buf) >= HDR.size:
-                magic, typ, _, rid, ln = HDR.unpack_from(self.buf)
-                if magic != MAGIC or ln > MAX_FRAME:
-                    self.buf = self.buf[1:]     # resync: joined mid-frame
-                    continue
-                if len(self.buf) < HDR.size + ln:
-                    break
-                data = self.buf[HDR.size:HDR.size + ln]
-                self.buf = self.buf[HDR.size + ln:]
+            while (fr := take_frame(self.buf)) is not None:
+                typ, rid, data = fr
                 if rid == self.id:
-                    return chr(typ), data
+                    return typ, data
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -87,11 +105,13 @@ def agent_ping(d, timeout):
 
 
 def guest_run(name, argv, no_stdin, timeout, out, err):
-    """Run ARGV in the guest, its stdout to OUT, stderr to ERR; its exit status."""
+    """Run ARGV in the guest, its stdout to OUT, stderr to ERR; its exit status
+    (130 after a KeyboardInterrupt). GuestTimeout when the agent stays busy
+    or the command runs past TIMEOUT seconds (x MEMHP_SLOW; 0: none), the
+    command then killed; VMError when the connection closes."""
     d = vmdir(name)
-    args = argparse.Namespace(n=no_stdin, timeout=timeout)
     # One deadline for the wait for the agent and the command together.
-    limit = args.timeout * SLOW
+    limit = timeout * SLOW
     deadline = time.monotonic() + limit if limit else None
     try:
         with Lock(d, "agent", deadline):
@@ -113,7 +133,7 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
                     except OSError:
                         pass
 
-                if args.n:
+                if no_stdin:
                     a.send("I")
                 else:
                     threading.Thread(target=forward_stdin, daemon=True).start()
@@ -124,7 +144,7 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
                         if fr is None:
                             a.send("S", struct.pack("<I", signal.SIGKILL))
                             out.flush()
-                            die(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)", 124)
+                            raise GuestTimeout(f"exec: '{' '.join(argv)}' timed out after {limit:g}s (killed)")
                         typ, data = fr
                         if typ == "O":
                             out.write(data)
@@ -140,4 +160,4 @@ def guest_run(name, argv, no_stdin, timeout, out, err):
             finally:
                 a.close()
     except LockTimeout as e:
-        die(f"exec: {e} for {limit:g}s (the guest's agent is busy)", 124)
+        raise GuestTimeout(f"exec: {e} for {limit:g}s (the guest's agent is busy)") from None

@@ -51,7 +51,8 @@ import sys
 import time
 
 from .agent import agent_ping, guest_run
-from .common import OST_STATUS, RUN, SLOW, TOP, VMError, die, parse_size, qemu_pid, vmdir
+from .common import RUN, SLOW, TOP, VMError, die, parse_size, qemu_pid, vmdir
+from .dimm import free_id, memory_devices, plug_dimm, unplug_dimms
 from .kernel import agent_line, check_config, pvh_kernel, resolve_kernel
 from .qmp import QMP, qmp_once
 
@@ -67,8 +68,12 @@ def cmd_pull(a):
     """Copy a guest file to the host (binary-safe, through the agent)."""
     dest = a.dest or os.path.basename(a.path)
     tmp = dest + ".part"
-    with open(tmp, "wb") as f:
-        rc = guest_run(a.name, ["cat", "--", a.path], True, a.timeout, f, sys.stderr.buffer)
+    try:
+        with open(tmp, "wb") as f:
+            rc = guest_run(a.name, ["cat", "--", a.path], True, a.timeout, f, sys.stderr.buffer)
+    except VMError:
+        os.unlink(tmp)
+        raise
     if rc:
         os.unlink(tmp)
         die(f"pull: {a.path}: cat exited {rc}", rc)
@@ -322,11 +327,6 @@ def cmd_hmp(a):
     return 0
 
 
-def memory_devices(q, kind="dimm"):
-    return {m["data"].get("id"): m["data"] for m in q.cmd("query-memory-devices")
-            if m.get("type") == kind}
-
-
 def list_devices(q):
     for dev_id, m in sorted(memory_devices(q).items()):
         print(f"{dev_id} pc-dimm {m['addr']:#x} {m['size']} node={m['node']}")
@@ -373,24 +373,8 @@ def cmd_plug(a):
     try:
         if a.size is None:
             return list_devices(q)
-        devs = memory_devices(q)
-        dev_id = a.id
-        if not dev_id:
-            n = 1
-            while f"dimm{n}" in devs:
-                n += 1
-            dev_id = f"dimm{n}"
-        mem_id = f"mem-{dev_id}"
-        q.cmd("object-add", {"qom-type": "memory-backend-ram", "id": mem_id,
-                             "size": a.size})
-        dev = {"driver": "pc-dimm", "id": dev_id, "memdev": mem_id}
-        if a.node is not None:
-            dev["node"] = a.node
-        try:
-            q.cmd("device_add", dev)
-        except VMError:
-            q.cmd("object-del", {"id": mem_id})
-            raise
+        dev_id = a.id or free_id(memory_devices(q), "dimm")
+        plug_dimm(q, dev_id, a.size, a.node)
         m = memory_devices(q)[dev_id]
         print(f"{dev_id} {m['addr']:#x} {m['size']}")
     finally:
@@ -399,30 +383,10 @@ def cmd_plug(a):
 
 
 def cmd_unplug(a):
-    d = vmdir(a.name)
-    q = QMP(d)
+    q = QMP(vmdir(a.name))
     try:
-        devs = memory_devices(q)
-        if a.id not in devs:
-            die(f"unplug: no DIMM '{a.id}' (have: {', '.join(sorted(devs)) or 'none'})")
-        memdev = devs[a.id]["memdev"].rsplit("/", 1)[-1]
-        q.cmd("device_del", {"id": a.id})
-        deadline = time.monotonic() + a.timeout * SLOW
-        while True:
-            ev = q.event(deadline)
-            if ev is None:
-                die(f"unplug: {a.id}: no DEVICE_DELETED within {a.timeout * SLOW:g}s "
-                    "(guest still ejecting?)")
-            name, data = ev["event"], ev.get("data", {})
-            if name == "DEVICE_DELETED" and data.get("device") == a.id:
-                q.cmd("object-del", {"id": memdev})
-                return 0
-            if name == "ACPI_DEVICE_OST":
-                info = data.get("info", {})
-                st = info.get("status", 0)
-                if info.get("device") == a.id and st not in (0, 0x84):
-                    die(f"unplug: {a.id} refused by the guest: _OST status {st:#x} "
-                        f"({OST_STATUS.get(st, 'unknown')})")
+        unplug_dimms(q, [a.id], a.timeout * SLOW)
+        return 0
     finally:
         q.close()
 
@@ -534,7 +498,7 @@ def main():
     a.exec_argv = command
     try:
         return a.fn(a)
-    except VMError as e:
-        die(str(e))
+    except VMError as e:        # GuestTimeout: 124
+        die(str(e), e.code)
     except BrokenPipeError:
         return 141

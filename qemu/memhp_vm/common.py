@@ -33,7 +33,15 @@ OST_STATUS = {
 
 
 class VMError(Exception):
-    pass
+    """A failure the command reports as "vm: MESSAGE" and exits with CODE."""
+
+    code = 1
+
+
+class GuestTimeout(VMError):
+    """A guest command's deadline passed (exit status 124, as timeout(1))."""
+
+    code = 124
 
 
 def die(msg, code=1):

@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 # The host side's shared helpers, sourced by scripts/check, bench, demo,
 # soak-boot, tcg-text-poke and the scenarios' lib.sh: the slow-machine
-# knob, the kernel list, guest commands and polls with deadlines, and a
-# crashed guest's console. It sources splat.sh (crash_class).
+# knob, the kernel list, which kernel is a debug kernel, memory block
+# names, guest commands and polls with deadlines, and a crashed guest's
+# console. It sources splat.sh (crash_class).
 #
 # Every deadline here is in seconds on a fast machine; SLOW (MEMHP_SLOW,
 # rounded up to a whole number) multiplies it. qemu/vm and build/user/
@@ -33,12 +34,15 @@ memhp_kernels_default() {
 	echo "6.1 6.12 $("$MEMHP_TOP/scripts/kernel-source" --name)"
 }
 
-# memhp_kernels_check LIST: every word of LIST is 6.1, 6.12, a lane of
-# scripts/build-kernel (--lanes) or a kernel tree (a folder with a .config);
-# else it names the first that is not, and fails.
+# memhp_kernels_check LIST [LANES]: every word of LIST is 6.1, 6.12, a lane
+# of scripts/build-kernel or a kernel tree (a folder with a .config); else
+# it names the first that is not, and fails. LANES is build-kernel --lanes'
+# output when the caller has it already; else it is asked here.
 memhp_kernels_check() {
-	local k lanes
-	lanes=" 6.1 6.12 $("$MEMHP_TOP/scripts/build-kernel" --lanes) "
+	local k lanes=${2-} lv
+	[ $# -ge 2 ] || lanes=$("$MEMHP_TOP/scripts/build-kernel" --lanes)
+	read -ra lv <<<"$lanes"
+	lanes=" 6.1 6.12 ${lv[*]} "
 	[ -n "${1// /}" ] || { echo "no kernel named (--kernels '')" >&2; return 1; }
 	for k in $1; do
 		[[ "$lanes" == *" $k "* ]] || [ -f "$k/.config" ] || {
@@ -46,6 +50,26 @@ memhp_kernels_check() {
 			return 1
 		}
 	done
+}
+
+# memhp_debug_kernel K: true when kernel K (a name scripts/kernel-release
+# takes, or a .config file) has KASAN or lockdep (PROVE_LOCKING) in its
+# .config: a debug kernel, to scripts/check, bench and soak-boot alike
+# (deadlines x3 unless MEMHP_SLOW says, more memory for its VMs; check runs
+# only the "# debug: yes" scenarios there). A lane's tree must be built.
+memhp_debug_kernel() {
+	local missing rc=0
+	# --has prints the options it lacks: a debug kernel lacks at most one.
+	missing=$("$MEMHP_TOP/scripts/kconfig-check" --has "$1" CONFIG_KASAN CONFIG_PROVE_LOCKING) || rc=$?
+	[ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ "$missing" != "CONFIG_KASAN CONFIG_PROVE_LOCKING" ]; }
+}
+
+# memhp_blocks ADDR SIZE BLOCK_SIZE: the memoryN names of the memory blocks
+# covering [ADDR, ADDR+SIZE) (each a number or shell arithmetic: 0x...
+# too), lowest first, one a line.
+memhp_blocks() {
+	local addr=$(($1)) size=$(($2)) bs=$(($3)) i
+	for ((i = addr / bs; i < (addr + size) / bs; i++)); do echo "memory$i"; done
 }
 
 # g CMD...: run a shell command line in the guest $VM (stdin not forwarded);

@@ -123,13 +123,9 @@ baseline_expect() {
 
 dimm_count() { vm qmp "$VM" query-memory-devices | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
-# The blocks covering [ADDR, ADDR+SIZE): "memoryN" names, one per line.
-blocks_of() {
-	local addr=$(($1)) size=$(($2)) bs
-	bs=$(block_size)
-	local i
-	for ((i = addr / bs; i < (addr + size) / bs; i++)); do echo "memory$i"; done
-}
+# The blocks covering [ADDR, ADDR+SIZE): "memoryN" names, one per line
+# (memhp_blocks, with the guest's block size).
+blocks_of() { memhp_blocks "$1" "$2" "$(block_size)"; }
 
 # --- memhp debugfs --------------------------------------------------------
 MEMHP=/sys/kernel/debug/memhp

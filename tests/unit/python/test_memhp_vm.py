@@ -21,8 +21,8 @@ from unittest import mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "qemu"))
 
-from memhp_vm import agent, cli, kernel, qmp  # noqa: E402
-from memhp_vm.common import VMError, parse_size  # noqa: E402
+from memhp_vm import agent, cli, dimm, kernel, qmp  # noqa: E402
+from memhp_vm.common import GuestTimeout, VMError, parse_size  # noqa: E402
 
 
 class ParseSize(unittest.TestCase):
@@ -51,7 +51,9 @@ class Usage(unittest.TestCase):
 
 
 class FakeQMP(threading.Thread):
-    """A QMP server on a unix socket: greeting, capabilities, scripted replies."""
+    """A QMP server on a unix socket: greeting, capabilities, scripted replies
+    (a command's list of replies and events, or a function of its message
+    that returns one)."""
 
     def __init__(self, path, replies):
         super().__init__(daemon=True)
@@ -70,7 +72,8 @@ class FakeQMP(threading.Thread):
         for line in f:
             msg = json.loads(line)
             self.got.append(msg)
-            for r in self.replies.get(msg["execute"], [{"return": {}}]):
+            rs = self.replies.get(msg["execute"], [{"return": {}}])
+            for r in rs(msg) if callable(rs) else rs:
                 r = dict(r)
                 if "event" not in r:
                     r["id"] = msg["id"]
@@ -108,6 +111,95 @@ class QMPClient(unittest.TestCase):
                 q.cmd("device_del", {"id": "x"})
         finally:
             q.close()
+
+
+def dimm_info(dev_id, addr):
+    """query-memory-devices' entry for a 1 GiB pc-dimm on backend mem-DEV_ID."""
+    return {"type": "dimm", "data": {"id": dev_id, "addr": addr, "size": 1 << 30, "node": 0,
+                                     "memdev": f"/objects/mem-{dev_id}"}}
+
+
+def ejected(msg):
+    """device_del's reply, then its DEVICE_DELETED: the guest let it go."""
+    return [{"return": {}}, {"event": "DEVICE_DELETED", "data": {"device": msg["arguments"]["id"]}}]
+
+
+class DIMMs(unittest.TestCase):
+    """memhp_vm.dimm: what qemu/vm plug/unplug and scripts/bench-report ask QMP."""
+
+    DEVICES = [dimm_info("dimm1", 1 << 32), dimm_info("bench1", 5 << 30),
+               {"type": "virtio-mem", "data": {"id": "vmem0"}}]
+
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.d)
+
+    def session(self, replies):
+        """A QMP client of a fake that answers REPLIES (query-memory-devices:
+        DEVICES unless given), and the fake."""
+        replies.setdefault("query-memory-devices", [{"return": self.DEVICES}])
+        s = FakeQMP(os.path.join(self.d, "qmp.sock"), replies)
+        s.start()
+        q = qmp.QMP(self.d)
+        self.addCleanup(q.close)
+        return q, s
+
+    @staticmethod
+    def sent(s, *names):
+        return [(m["execute"], m.get("arguments")) for m in s.got if m["execute"] in names]
+
+    def test_memory_devices_and_free_id(self):
+        q, _ = self.session({})
+        self.assertEqual(sorted(dimm.memory_devices(q)), ["bench1", "dimm1"])
+        self.assertEqual(list(dimm.memory_devices(q, "virtio-mem")), ["vmem0"])
+        self.assertEqual(dimm.free_id({"dimm1", "dimm2", "dimm4"}, "dimm"), "dimm3")
+        self.assertEqual(dimm.free_id(set(), "bench"), "bench1")
+
+    def test_plug(self):
+        q, s = self.session({})
+        dimm.plug_dimm(q, "dimm2", 1 << 30, node=1)
+        self.assertEqual(self.sent(s, "object-add", "device_add", "object-del"), [
+            ("object-add", {"qom-type": "memory-backend-ram", "id": "mem-dimm2", "size": 1 << 30}),
+            ("device_add", {"driver": "pc-dimm", "id": "dimm2", "memdev": "mem-dimm2", "node": 1})])
+
+    def test_plug_refused_deletes_its_backend(self):
+        q, s = self.session({"device_add": [{"error": {"desc": "no free slot"}}]})
+        with self.assertRaisesRegex(VMError, "device_add: no free slot"):
+            dimm.plug_dimm(q, "dimm2", 1 << 30)
+        self.assertEqual(self.sent(s, "object-del"), [("object-del", {"id": "mem-dimm2"})])
+
+    def test_unplug_several(self):
+        q, s = self.session({"device_del": ejected})
+        self.assertEqual(dimm.unplug_dimms(q, ["dimm1", "bench1"], 5), ["dimm1", "bench1"])
+        self.assertEqual(self.sent(s, "device_del", "object-del"), [
+            ("device_del", {"id": "dimm1"}), ("device_del", {"id": "bench1"}),
+            ("object-del", {"id": "mem-dimm1"}), ("object-del", {"id": "mem-bench1"})])
+
+    def test_unplug_unknown_id_unplugs_none(self):
+        q, s = self.session({})
+        with self.assertRaisesRegex(VMError, r"^unplug: no DIMM 'dimm9' \(have: bench1, dimm1\)$"):
+            dimm.unplug_dimms(q, ["dimm1", "dimm9"], 5)
+        self.assertEqual(self.sent(s, "device_del"), [])
+
+    def test_unplug_refused_by_the_guest(self):
+        def busy(msg):
+            ost = {"event": "ACPI_DEVICE_OST", "data": {"info": {"device": msg["arguments"]["id"]}}}
+            in_progress, refused = json.loads(json.dumps(ost)), ost
+            in_progress["data"]["info"]["status"] = 0x84
+            refused["data"]["info"]["status"] = 0x82
+            return [{"return": {}}, in_progress, refused]
+        q, s = self.session({"device_del": busy})
+        with self.assertRaisesRegex(VMError, r"^unplug: dimm1 refused by the guest: "
+                                    r"_OST status 0x82 \(device busy\)$"):
+            dimm.unplug_dimms(q, ["dimm1"], 5)
+        self.assertEqual(self.sent(s, "object-del"), [])
+
+    def test_unplug_deadline(self):
+        q, _ = self.session({})
+        t0 = time.monotonic()
+        with self.assertRaisesRegex(VMError, r"^unplug: dimm1: no DEVICE_DELETED within 0\.2s"):
+            dimm.unplug_dimms(q, ["dimm1"], 0.2)
+        self.assertLess(time.monotonic() - t0, 1.2)
 
 
 def values(argv, flag):
@@ -371,6 +463,74 @@ class Trickle:
         return getattr(self.sock, name)
 
 
+class CountingStruct(struct.Struct):
+    """agent.HDR, counting the headers take_frame() looks at."""
+
+    def __init__(self, fmt):
+        super().__init__(fmt)
+        self.looks = 0
+
+    def unpack_from(self, *args, **kwargs):
+        self.looks += 1
+        return super().unpack_from(*args, **kwargs)
+
+
+class TakeFrame(unittest.TestCase):
+    """agent.take_frame(): whole frames out of the receive buffer, resyncing
+    on the magic (proto.h) in one step, not a byte at a time."""
+
+    def setUp(self):
+        self.hdr = CountingStruct(agent.HDR.format)
+        p = mock.patch.object(agent, "HDR", self.hdr)
+        p.start()
+        self.addCleanup(p.stop)
+
+    def test_whole_frames_in_order(self):
+        buf = bytearray(frame("O", 7, b"one") + frame("X", 8, status(0)) + frame("R", 7)[:5])
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"one"))
+        self.assertEqual(agent.take_frame(buf), ("X", 8, status(0)))
+        self.assertIsNone(agent.take_frame(buf))        # half a header: wait for more
+        self.assertEqual(buf, frame("R", 7)[:5])
+        buf += frame("R", 7)[5:]
+        self.assertEqual(agent.take_frame(buf), ("R", 7, b""))
+        self.assertEqual(buf, b"")
+
+    def test_incomplete_payload_waits(self):
+        whole = frame("O", 7, b"x" * 100)
+        buf = bytearray(whole[:50])
+        self.assertIsNone(agent.take_frame(buf))
+        self.assertEqual(buf, whole[:50])
+
+    def test_noise_dropped_in_one_step(self):
+        # A megabyte with no magic in it: one look at a header to drop it,
+        # one for the frame after it.
+        buf = bytearray(b"\0noise\xff" * (1 << 17) + frame("O", 7, b"ok"))
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"ok"))
+        self.assertEqual(self.hdr.looks, 2)
+
+    def test_noise_without_magic_keeps_a_last_m(self):
+        buf = bytearray(b"garbage without a header" + b"M")
+        self.assertIsNone(agent.take_frame(buf))
+        self.assertEqual(buf, b"M")                     # may start "MH..."
+        buf += frame("O", 7, b"ok")[1:]
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"ok"))
+        buf = bytearray(b"garbage without a header")
+        self.assertIsNone(agent.take_frame(buf))
+        self.assertEqual(buf, b"")
+
+    def test_false_headers_skipped_to_the_next_magic(self):
+        # The tail of a frame (joined mid-frame), a header whose length is
+        # over AGENT_MAX_FRAME, an "MH" in noise whose flags byte is not 0
+        # (proto.h's "u8 0"; else its length would swallow the next
+        # header): each skipped to the next magic, the frame after them
+        # taken whole.
+        over = agent.HDR.pack(agent.MAGIC, ord("O"), 0, 7, agent.MAX_FRAME + 1)
+        buf = bytearray(frame("O", 7, b"lost")[5:] + over + b"..MH.." + frame("O", 7, b"ok"))
+        self.assertEqual(agent.take_frame(buf), ("O", 7, b"ok"))
+        self.assertEqual(buf, b"")
+        self.assertLessEqual(self.hdr.looks, 5)
+
+
 class AgentFraming(unittest.TestCase):
     """agent.guest_run() and agent_ping() against a fake guest agent."""
 
@@ -407,6 +567,17 @@ class AgentFraming(unittest.TestCase):
         self.assertFalse(fake.is_alive(), "the fake agent is still running")
         if fake.error:
             raise fake.error
+
+    @staticmethod
+    def stalls(data):
+        """A fake's script: the command prints DATA and never ends; what the
+        client sends at its deadline is read, then its close."""
+        def script(fake, c):
+            rid = fake.command(c)
+            c.sendall(frame("O", rid, data))
+            fake.read_frame(c)
+            fake.read_frame(c)
+        return script
 
     def run_cmd(self, argv, timeout=5):
         out, err = io.BytesIO(), io.BytesIO()
@@ -458,19 +629,13 @@ class AgentFraming(unittest.TestCase):
         self.assertGreaterEqual(self.clients[0].sock.reads, len(stream) // 5)
 
     def test_timeout_kills_the_command(self):
-        def script(fake, c):
-            rid = fake.command(c)
-            c.sendall(frame("O", rid, b"partial\n"))
-            fake.read_frame(c)      # what the client sends at its deadline
-            fake.read_frame(c)
-        fake = self.serve(script)
-        err = io.StringIO()
+        fake = self.serve(self.stalls(b"partial\n"))
         t0 = time.monotonic()
-        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as cm:
+        with self.assertRaises(GuestTimeout) as cm:
             self.run_cmd(["sleep", "100"], timeout=0.3)
         took = time.monotonic() - t0
         self.assertEqual(cm.exception.code, 124)
-        self.assertIn("exec: 'sleep 100' timed out after 0.3s (killed)", err.getvalue())
+        self.assertEqual(str(cm.exception), "exec: 'sleep 100' timed out after 0.3s (killed)")
         self.assertGreaterEqual(took, 0.3)
         self.assertLess(took, 1.3)
         self.done(fake)
@@ -505,12 +670,63 @@ class AgentFraming(unittest.TestCase):
         fd = os.open(os.path.join(self.d, "agent.lock"), os.O_RDWR | os.O_CREAT, 0o600)
         self.addCleanup(os.close, fd)
         fcntl.flock(fd, fcntl.LOCK_EX)
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as cm:
+        with self.assertRaises(GuestTimeout) as cm:
             self.run_cmd(["true"], timeout=0.2)
         self.assertEqual(cm.exception.code, 124)
-        self.assertIn("held by another client", err.getvalue())
+        self.assertRegex(str(cm.exception), r"held by another client for 0\.2s \(the guest's agent is busy\)$")
         self.assertEqual(self.clients, [])
+
+    def vm_main(self, *argv):
+        """qemu/vm ARGV (cli.main) as (exit status, stdout, stderr): a return
+        value or a SystemExit's code."""
+        out, err = io.TextIOWrapper(io.BytesIO()), io.TextIOWrapper(io.BytesIO())
+        with mock.patch.object(sys, "argv", ["vm", *argv]), \
+                mock.patch.object(sys, "stdout", out), mock.patch.object(sys, "stderr", err):
+            try:
+                rc = cli.main()
+            except SystemExit as e:
+                rc = e.code
+            out.flush()
+            err.flush()
+        return rc, out.buffer.getvalue(), err.buffer.getvalue().decode()
+
+    def test_vm_exec_exit_status(self):
+        # qemu/vm exec exits with the command's status, 124 at its deadline
+        # (as timeout(1)) and at a busy agent's, 1 when the agent goes away.
+        def script(fake, c):
+            rid = fake.command(c)
+            c.sendall(frame("O", rid, b"out\n") + frame("X", rid, status(3)))
+            fake.read_frame(c)
+        fake = self.serve(script)
+        self.assertEqual(self.vm_main("exec", "t", "-n", "--", "false"), (3, b"out\n", ""))
+        self.done(fake)
+
+        fake = self.serve(self.stalls(b"partial\n"))
+        self.assertEqual(self.vm_main("exec", "t", "-n", "--timeout", "0.3", "--", "sleep", "100"),
+                         (124, b"partial\n", "vm: exec: 'sleep 100' timed out after 0.3s (killed)\n"))
+        self.done(fake)
+
+        def script(fake, c):
+            fake.command(c)
+        fake = self.serve(script)
+        self.assertEqual(self.vm_main("exec", "t", "-n", "--", "true"),
+                         (1, b"", "vm: guest agent connection closed (VM gone?)\n"))
+        self.done(fake)
+
+        fd = os.open(os.path.join(self.d, "agent.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        self.addCleanup(os.close, fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        rc, out, err = self.vm_main("exec", "t", "-n", "--timeout", "0.2", "--", "true")
+        self.assertEqual((rc, out), (124, b""))
+        self.assertRegex(err, r"^vm: exec: .*agent\.lock held by another client for 0\.2s")
+
+    def test_vm_pull_timeout_leaves_no_part_file(self):
+        fake = self.serve(self.stalls(b"half a file"))
+        dest = os.path.join(self.d, "got")
+        rc, _, err = self.vm_main("pull", "t", "/big", dest, "--timeout", "0.3")
+        self.assertEqual((rc, err), (124, "vm: exec: 'cat -- /big' timed out after 0.3s (killed)\n"))
+        self.done(fake)
+        self.assertFalse(os.path.exists(dest) or os.path.exists(dest + ".part"))
 
     def test_ping(self):
         def script(fake, c):
