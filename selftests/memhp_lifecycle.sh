@@ -18,12 +18,17 @@ memhp_require_offline_block "to online and offline"
 ktap_set_plan 5
 rmmod memhp 2>/dev/null
 
-# The other CPU: online/offline $blk until told to stop.
+# The other CPU: online/offline $blk until told to stop, or until this
+# script is gone. It holds the runner's output pipe: left running after
+# the runner's timeout killed this script, it would keep the whole
+# kselftest run waiting for the pipe's end.
 stop=/tmp/memhp_lifecycle.stop
 rm -f "$stop"
+self=$$
+trap 'touch "$stop"' EXIT
 (
 	n=0
-	while [ ! -e "$stop" ]; do
+	while [ ! -e "$stop" ] && kill -0 "$self" 2>/dev/null; do
 		echo online_movable >"$MEMORY_SYSFS/$blk/state" 2>/dev/null &&
 			echo offline >"$MEMORY_SYSFS/$blk/state" 2>/dev/null && n=$((n + 1))
 	done
@@ -43,6 +48,7 @@ while [ $i -lt 100 ]; do
 done
 touch "$stop"
 wait $churn
+trap - EXIT
 churned=$(cat "$stop.count" 2>/dev/null || echo 0)
 rm -f "$stop" "$stop.count"
 ktap_print_msg "the other CPU completed $churned online/offline pairs meanwhile"
