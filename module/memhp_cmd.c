@@ -67,9 +67,14 @@ int memhp_get_cmd(const char *file, const char __user *ubuf, size_t count,
 	return ret;
 }
 
-int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
-		       const char __user *ubuf, size_t count, loff_t *ppos,
-		       struct memhp_phys_cmd *cmd)
+/*
+ * Both forms of a physical-range command: one "START SIZE [options]" into
+ * cmds[0] when nr is NULL, up to max "START SIZE[;START SIZE...]" ranges
+ * (their number in *nr) otherwise.
+ */
+static int memhp_get_phys(const char *file, bool with_options, u64 align, int max_nid,
+			  const char __user *ubuf, size_t count, loff_t *ppos,
+			  struct memhp_phys_cmd *cmds, unsigned int max, unsigned int *nr)
 {
 	char buf[MEMHP_CMD_MAX];
 	const char *why = NULL;
@@ -78,27 +83,28 @@ int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_n
 	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	ret = memhp_parse_phys(buf, with_options, align, max_nid, cmd, &why);
+	if (nr)
+		ret = memhp_parse_phys_ranges(buf, align, cmds, max, nr, &why);
+	else
+		ret = memhp_parse_phys(buf, with_options, align, max_nid, cmds, &why);
 	if (ret)
 		memhp_reject(file, "%s", why);
 	return ret;
+}
+
+int memhp_get_phys_cmd(const char *file, bool with_options, u64 align, int max_nid,
+		       const char __user *ubuf, size_t count, loff_t *ppos,
+		       struct memhp_phys_cmd *cmd)
+{
+	return memhp_get_phys(file, with_options, align, max_nid, ubuf, count, ppos,
+			      cmd, 1, NULL);
 }
 
 int memhp_get_phys_cmds(const char *file, u64 align, const char __user *ubuf,
 			size_t count, loff_t *ppos, struct memhp_phys_cmd *cmds,
 			unsigned int max, unsigned int *nr)
 {
-	char buf[MEMHP_CMD_MAX];
-	const char *why = NULL;
-	int ret;
-
-	ret = memhp_get_cmd(file, ubuf, count, ppos, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	ret = memhp_parse_phys_ranges(buf, align, cmds, max, nr, &why);
-	if (ret)
-		memhp_reject(file, "%s", why);
-	return ret;
+	return memhp_get_phys(file, false, align, 1, ubuf, count, ppos, cmds, max, nr);
 }
 
 void memhp_create_file(int *err, const char *name, umode_t mode, struct dentry *parent,
