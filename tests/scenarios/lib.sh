@@ -12,7 +12,7 @@ SYS=/sys/devices/system/memory
 ARTIFACTS=${MEMHP_ARTIFACTS:-$TOP/build/scenario}
 # VMCMD, VMEXEC, MEMHP_RUN_DIR, SLOW, g, gpoll; crash_class and the splat
 # patterns (splat.sh).
-# shellcheck source=../lib/host.sh
+# shellcheck source=../../scripts/lib/host.sh
 . "$TOP/scripts/lib/host.sh"
 : "${VM:?VM must name a running memhp VM}"
 
