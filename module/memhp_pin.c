@@ -46,7 +46,7 @@
  * The pin_guard module parameter (default Y) turns the check off, so that
  * pin plays any other alloc_contig_range() caller (gigantic hugetlb pages,
  * virtio-mem) and the bug can be reproduced on demand: see
- * tests/scenarios/isolation-undo.sh.
+ * tests/scenarios/kernel-isolation-undo.sh.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

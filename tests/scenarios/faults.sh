@@ -15,7 +15,7 @@
 #   add   memhp's add of a DIMM, slab allocations only: a failure leaves no
 #         range, no System RAM, no memory block; a success is removed again.
 #         (A failed page-table page allocation oopses x86 hot-add itself:
-#         x86-hotadd-pgtable-null.sh reproduces that kernel bug.)
+#         kernel-x86-hotadd-pgtable-null.sh reproduces that kernel bug.)
 #   pin   pin of 4 MiB of online movable memory: a failure leaves nothing
 #         pinned and the block can go offline; a success is unpinned
 # The runner's checks after the VM (splats, kmemleak) complete the proof.
