@@ -78,7 +78,7 @@ user: deps
 selftests: user
 
 image: module user
-	$(TOP)/scripts/mkimage $(KSPEC)
+	$(TOP)/qemu/mkimage $(KSPEC)
 
 kernel: deps
 	@$(TOP)/scripts/build-kernel $(or $(KVER),debug) >/dev/null

@@ -87,7 +87,7 @@ n=$(g "grep -c ' MEM_OFFLINE .*comm=daxctl' $MEMHP/events || true")
 check "memhp recorded MEM_OFFLINE from daxctl for each block ($n of $nb)" [ "$n" -ge "$nb" ]
 
 # The kernel's own selftest of 7.3's daxX.Y/state (taken from the source
-# tarball into the image by scripts/mkimage) on this kmem-bound device; its
+# tarball into the image by qemu/mkimage) on this kmem-bound device; its
 # KTAP results count here under their own names.
 up=/opt/memhp/upstream/dax/dax-kmem-hotplug.sh
 if g "[ -x $up ] && [ -e /sys/bus/dax/devices/dax0.0/state ]"; then
