@@ -4,7 +4,7 @@
  *
  * Records every memory hotplug notifier event, injects notifier errors on
  * demand and drives the physical hot(un)plug phase of the running kernel,
- * all through debugfs (/sys/kernel/debug/memhp/).  See README.md.
+ * all through debugfs (/sys/kernel/debug/memhp/): docs/debugfs.md.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

@@ -898,7 +898,7 @@ static void usage(FILE *f)
 		"  ranges                              the ranges memhp added\n"
 		"  pin START SIZE\n"
 		"  unpin START SIZE\n"
-		"  pinned                              hold free pages of a range (unmovable)\n"
+		"  pinned                              take a range's pages and hold them (unmovable)\n"
 		"  trace [-o FILE.dat] -- CMD          a per-block timeline of CMD's hotplug\n");
 }
 

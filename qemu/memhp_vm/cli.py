@@ -38,7 +38,8 @@ MEMHP_CPU (the -cpu model; default "host" with KVM, "max,erms=off" with TCG),
 MEMHP_PVH=0 (boot the bzImage, not its vmlinux through the PVH entry),
 MEMHP_BOOT_TIMEOUT (seconds, default 180), MEMHP_QEMU (the QEMU binary),
 MEMHP_SLOW (default 1): every deadline here (boot, exec --timeout, unplug
---timeout, stop) is multiplied by it, for slow machines and debug kernels.
+--timeout, resize --wait and --settle, pull --timeout, stop) is multiplied
+by it, for slow machines and debug kernels.
 """
 
 import argparse
@@ -402,8 +403,8 @@ def build_parser():
     s = sub.add_parser("start", help="boot a VM in the background")
     s.add_argument("name")
     s.add_argument("--kernel", default="6.1",
-                   help="6.1, 6.12 (Debian's), 7.3, debug, debug-6.12 (scripts/build-kernel), a built kernel "
-                        "tree or a bzImage path")
+                   help="6.1, 6.12 (Debian's), a lane of scripts/build-kernel --lanes (7.3, debug, "
+                        "debug-6.12, 7.3+fixes, debug+fixes), a built kernel tree or a bzImage path")
     s.add_argument("--mem", type=parse_size, default=parse_size("1G"))
     s.add_argument("--smp", type=int, default=2)
     s.add_argument("--slots", type=int, default=8)
@@ -426,7 +427,7 @@ def build_parser():
                        usage="qemu/vm exec NAME [-n] [--timeout S] -- CMD...")
     s.add_argument("name")
     s.add_argument("-n", action="store_true", help="do not forward stdin")
-    s.add_argument("--timeout", type=float, default=0, help="kill CMD after S seconds")
+    s.add_argument("--timeout", type=float, default=0, help="kill CMD after S seconds (x MEMHP_SLOW; exit 124)")
     s.set_defaults(fn=cmd_exec)
 
     s = sub.add_parser("pull", help="copy a guest file to the host (e.g. a trace.dat)",
@@ -434,7 +435,8 @@ def build_parser():
     s.add_argument("name")
     s.add_argument("path")
     s.add_argument("dest", nargs="?", help="default: the file's name, here")
-    s.add_argument("--timeout", type=float, default=300, help="give up after S seconds")
+    s.add_argument("--timeout", type=float, default=300,
+                   help="give up after S seconds (x MEMHP_SLOW)")
     s.set_defaults(fn=cmd_pull)
 
     s = sub.add_parser("qmp", help="run a QMP command, print its JSON return")
@@ -491,6 +493,8 @@ def main():
     command = []
     if argv and argv[0] == "exec":
         if "--" not in argv:
+            if "-h" in argv or "--help" in argv:
+                p.parse_args(argv)      # exec's help, exit 0
             die("exec: usage: qemu/vm exec NAME [-n] [--timeout S] -- CMD...", 2)
         i = argv.index("--")
         argv, command = argv[:i], argv[i + 1:]
