@@ -43,31 +43,31 @@ node_records() {
 	g "cat $MEMHP/events" | awk '{ if (held) { print held, $3, $4; held = "" } }
 		/ nid=1 / { held = $3 " " $4 " " $6 } END { if (held) print held, "-" }'
 }
-if [ "$node_notifier" = 0 ]; then
-	expect_eq "node 1's first memory: NODE_ADDING/ADDED_FIRST_MEMORY before the first block's ($first) GOING_ONLINE/ONLINE" \
-		"NODE_ADDING_FIRST_MEMORY start_pfn=0x0 nid=1 MEM_GOING_ONLINE start_pfn=$first_pfn
-NODE_ADDED_FIRST_MEMORY start_pfn=0x0 nid=1 MEM_ONLINE start_pfn=$first_pfn" "$(node_records)"
-else
-	expect_eq "one MEM_ONLINE carries nid=1: the first block ($first)" \
-		"MEM_ONLINE start_pfn=$first_pfn nid=1" \
-		"$(g "grep 'MEM_ONLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
-	expect_eq "its MEM_GOING_ONLINE carries nid=1 too" 1 \
-		"$(g "grep -c 'MEM_GOING_ONLINE .* nid=1 ' $MEMHP/events")"
-fi
+# node_records_ok WHAT GOING WENT MEM: node 1 gains (loses) its memory with
+# the first (last) block's MEM_GOING_<MEM> and MEM_<MEM>, block $first. Where
+# the kernel has the node notifier (6.17+), NODE_<GOING> and NODE_<WENT> come
+# just before those two; before it, the two MEM_* records carry nid=1.
+node_records_ok() {
+	local what=$1 going=$2 went=$3 mem=$4
+	if [ "$node_notifier" = 0 ]; then
+		expect_eq "$what: NODE_$going/$went before block $first's MEM_GOING_$mem/MEM_$mem" \
+			"NODE_$going start_pfn=0x0 nid=1 MEM_GOING_$mem start_pfn=$first_pfn
+NODE_$went start_pfn=0x0 nid=1 MEM_$mem start_pfn=$first_pfn" "$(node_records)"
+	else
+		expect_eq "$what: one MEM_$mem carries nid=1, block $first's" \
+			"MEM_$mem start_pfn=$first_pfn nid=1" \
+			"$(g "grep 'MEM_$mem .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
+		expect_eq "$what: its MEM_GOING_$mem carries nid=1 too" 1 \
+			"$(g "grep -c 'MEM_GOING_$mem .* nid=1 ' $MEMHP/events")"
+	fi
+}
+node_records_ok "node 1's first memory" ADDING_FIRST_MEMORY ADDED_FIRST_MEMORY ONLINE
 
 g "echo clear > $MEMHP/events"
 # shellcheck disable=SC2046 # one argument per block
 check "offline the blocks, highest first" set_blocks offline $(tr ' ' '\n' <<<"$mine" | tac | xargs)
 expect_eq "node 1 is memoryless again" 0 "$(has_memory)"
-if [ "$node_notifier" = 0 ]; then
-	expect_eq "node 1's last memory: NODE_REMOVING/REMOVED_LAST_MEMORY before the last block's ($first) GOING_OFFLINE/OFFLINE" \
-		"NODE_REMOVING_LAST_MEMORY start_pfn=0x0 nid=1 MEM_GOING_OFFLINE start_pfn=$first_pfn
-NODE_REMOVED_LAST_MEMORY start_pfn=0x0 nid=1 MEM_OFFLINE start_pfn=$first_pfn" "$(node_records)"
-else
-	expect_eq "one MEM_OFFLINE carries nid=1: the last block offlined ($first)" \
-		"MEM_OFFLINE start_pfn=$first_pfn nid=1" \
-		"$(g "grep 'MEM_OFFLINE .* nid=1 ' $MEMHP/events" | awk '{print $3, $4, $6}')"
-fi
+node_records_ok "node 1's last memory" REMOVING_LAST_MEMORY REMOVED_LAST_MEMORY OFFLINE
 
 check "unplug $id" vm unplug "$VM" "$id"
 baseline_expect ""
