@@ -5,21 +5,29 @@ usage: qemu/vm COMMAND NAME [ARGS]
 
   start NAME [--kernel 6.1|6.12|7.3|debug|LANE|TREE|PATH] [--mem 1G] [--smp 2] [--slots 8]
              [--maxmem 32G] [--numa N] [--cold-dimm SIZE[@NODE]]...
-             [--virtio-mem SIZE[@NODE]]... [--append 'kernel args'] [--interactive]
-             [--no-build]
+             [--virtio-mem SIZE[@NODE]]... [--nvdimm SIZE[@NODE]]... [--nvdimm-hotplug]
+             [--append 'kernel args'] [--interactive] [--no-build]
         Boot a VM in the background; returns once the guest agent answers.
         It brings module and initramfs up to date first (make image, about
         4 s when nothing changed); --no-build boots them as they are (make
         check builds them once per run).
         --virtio-mem adds virtio-mem-pci devices vmem0, vmem1, ... of up to
         SIZE each (requested size 0) and loads the guest's virtio_mem driver.
+        --nvdimm adds label-less NVDIMMs nv0, nv1, ... (-machine nvdimm=on:
+        ACPI NFIT), their proximity domain on NODE (default 0); the guest's
+        nfit driver gives each a region with one raw namespace covering it.
+        --nvdimm-hotplug turns the NFIT on with no NVDIMM at boot, for
+        "plug --nvdimm".
   exec NAME [-n] [--timeout S] -- CMD...
         Run CMD in the guest; stdin is forwarded (-n: not), exit status is CMD's.
   qmp NAME COMMAND ['{json args}']   Print the QMP command's JSON return.
   hmp NAME 'HMP command line'        Print a human monitor command's output.
   plug NAME SIZE [--node N] [--id ID]
-        Hot-plug a pc-dimm of SIZE; prints "ID ADDR SIZE" (address in hex, size
-        in bytes). "plug NAME" alone lists the memory devices.
+  plug NAME --nvdimm SIZE[@NODE] [--id ID]
+        Hot-plug a pc-dimm of SIZE (or an NVDIMM: the guest learns of it
+        through the NFIT's notification; QEMU cannot hot-unplug one); prints
+        "ID ADDR SIZE" (address in hex, size in bytes). "plug NAME" alone
+        lists the memory devices.
   resize NAME ID SIZE [--wait S] [--settle S]
         Set a virtio-mem device's requested-size and wait until its size gets
         there or stops moving; prints "ID REQUESTED SIZE", exit 1 if short.
@@ -52,8 +60,8 @@ import sys
 import time
 
 from .agent import agent_ping, guest_run
-from .common import RUN, SLOW, TOP, VMError, die, parse_size, qemu_pid, vmdir
-from .dimm import free_id, memory_devices, plug_dimm, unplug_dimms
+from .common import RUN, SLOW, TOP, VMError, die, parse_size, qemu_pid, size_at_node, vmdir
+from .dimm import free_id, memory_devices, plug_dimm, plug_nvdimm, unplug_dimms
 from .kernel import agent_line, check_config, pvh_kernel, resolve_kernel
 from .qmp import QMP, qmp_once
 
@@ -152,6 +160,14 @@ def qemu_argv(a, d, kernel, image, agent, env):
         argv += ["-object", f"memory-backend-ram,id=vmem{i}-mem,size={parse_size(size)}",
                  "-device", f"virtio-mem-pci,id=vmem{i},memdev=vmem{i}-mem,"
                  f"node={int(node or 0)},requested-size=0"]
+    if a.nvdimm or a.nvdimm_hotplug:
+        # The NFIT and the ACPI NVDIMM root device (its _FIT and the
+        # notification a hot-plug raises) exist only with nvdimm=on.
+        argv += ["-machine", "pc,nvdimm=on"]
+    for i, spec in enumerate(a.nvdimm):
+        size, _, node = spec.partition("@")
+        argv += ["-object", f"memory-backend-ram,id=mem-nv{i},size={parse_size(size)}",
+                 "-device", f"nvdimm,id=nv{i},memdev=mem-nv{i},node={int(node or 0)}"]
     # acpi=noirq: PCI interrupts are routed from the BIOS's $PIR table, not
     # by ACPI's _PRT. On i440FX _PRT is an AML loop over 128 entries, and
     # ACPICA bounds AML loops by time (30 s): under TCG with KASAN it ran
@@ -192,14 +208,18 @@ def cmd_start(a):
     elif not os.path.exists(image):
         die(f"--no-build: {image} does not exist (make image KVER={a.kernel})")
 
-    extra = sum(parse_size(x.partition("@")[0]) for x in a.cold_dimm + a.virtio_mem)
+    extra = sum(parse_size(x.partition("@")[0]) for x in a.cold_dimm + a.virtio_mem + a.nvdimm)
     if extra > a.maxmem - a.mem:
         die(f"--maxmem {a.maxmem >> 20}M does not cover --mem {a.mem >> 20}M plus "
-            f"{extra >> 20}M of cold DIMMs and virtio-mem devices", 2)
-    for spec in a.virtio_mem:
-        node = spec.partition("@")[2]
-        if node and int(node) >= max(a.numa or 1, 1):
-            die(f"--virtio-mem {spec}: no node {node} (--numa {a.numa or 1})", 2)
+            f"{extra >> 20}M of cold DIMMs, virtio-mem devices and NVDIMMs", 2)
+    if len(a.cold_dimm) + len(a.nvdimm) > a.slots:
+        die(f"--slots {a.slots}: {len(a.cold_dimm)} cold DIMMs and {len(a.nvdimm)} NVDIMMs "
+            "do not fit", 2)
+    for opt, specs in (("--virtio-mem", a.virtio_mem), ("--nvdimm", a.nvdimm)):
+        for spec in specs:
+            node = spec.partition("@")[2]
+            if node and int(node) >= max(a.numa or 1, 1):
+                die(f"{opt} {spec}: no node {node} (--numa {a.numa or 1})", 2)
 
     agent = agent_line(info, image)
     shutil.rmtree(d, ignore_errors=True)
@@ -331,6 +351,8 @@ def cmd_hmp(a):
 def list_devices(q):
     for dev_id, m in sorted(memory_devices(q).items()):
         print(f"{dev_id} pc-dimm {m['addr']:#x} {m['size']} node={m['node']}")
+    for dev_id, m in sorted(memory_devices(q, "nvdimm").items()):
+        print(f"{dev_id} nvdimm {m['addr']:#x} {m['size']} node={m['node']}")
     for dev_id, m in sorted(memory_devices(q, "virtio-mem").items()):
         print(f"{dev_id} virtio-mem {m['memaddr']:#x} size={m['size']} "
               f"requested={m['requested-size']} max={m['max-size']} "
@@ -370,13 +392,27 @@ def cmd_resize(a):
 
 def cmd_plug(a):
     d = vmdir(a.name)
+    if a.nvdimm and (a.size is not None or a.node is not None):
+        die("plug: --nvdimm SIZE[@NODE] takes neither SIZE nor --node", 2)
+    if a.nvdimm:
+        with open(os.path.join(d, "config.json")) as f:
+            if "pc,nvdimm=on" not in json.load(f)["argv"]:
+                die(f"plug --nvdimm: VM '{a.name}' has no NFIT (start it with "
+                    "--nvdimm or --nvdimm-hotplug)", 2)
     q = QMP(d)
     try:
-        if a.size is None:
+        if a.size is None and not a.nvdimm:
             return list_devices(q)
-        dev_id = a.id or free_id(memory_devices(q), "dimm")
-        plug_dimm(q, dev_id, a.size, a.node)
-        m = memory_devices(q)[dev_id]
+        if a.nvdimm:
+            kind = "nvdimm"
+            size, _, node = a.nvdimm.partition("@")
+            dev_id = a.id or free_id(memory_devices(q, kind), "nv")
+            plug_nvdimm(q, dev_id, parse_size(size), int(node or 0))
+        else:
+            kind = "dimm"
+            dev_id = a.id or free_id(memory_devices(q), "dimm")
+            plug_dimm(q, dev_id, a.size, a.node)
+        m = memory_devices(q, kind)[dev_id]
         print(f"{dev_id} {m['addr']:#x} {m['size']}")
     finally:
         q.close()
@@ -416,6 +452,12 @@ def build_parser():
     s.add_argument("--virtio-mem", action="append", default=[], metavar="SIZE[@NODE]",
                    help="a virtio-mem-pci device vmemN of up to SIZE, requested size 0 "
                    "(repeatable); the guest's virtio_mem driver is loaded")
+    s.add_argument("--nvdimm", action="append", default=[], metavar="SIZE[@NODE]",
+                   type=size_at_node,
+                   help="a label-less NVDIMM nvN of SIZE present at boot, on NODE "
+                   "(repeatable; -machine nvdimm=on)")
+    s.add_argument("--nvdimm-hotplug", action="store_true",
+                   help="-machine nvdimm=on with no NVDIMM at boot (for plug --nvdimm)")
     s.add_argument("--append", default="", help="extra kernel command line")
     s.add_argument("--interactive", action="store_true",
                    help="QEMU in the foreground: console on stdio, Ctrl-a c for the monitor")
@@ -454,6 +496,9 @@ def build_parser():
     s.add_argument("name")
     s.add_argument("size", type=parse_size, nargs="?")
     s.add_argument("--node", type=int)
+    s.add_argument("--nvdimm", metavar="SIZE[@NODE]", type=size_at_node,
+                   help="an NVDIMM instead of a pc-dimm (the VM started with --nvdimm or "
+                   "--nvdimm-hotplug)")
     s.add_argument("--id")
     s.set_defaults(fn=cmd_plug)
 

@@ -56,6 +56,16 @@ def parse_size(text):
     return int(m.group(1)) << SHIFT[m.group(2).upper()]
 
 
+def size_at_node(text):
+    """An argparse type: "SIZE[@NODE]" checked (parse_size, a node number),
+    returned as given."""
+    size, at, node = text.partition("@")
+    parse_size(size)
+    if at and not node.isdigit():
+        raise argparse.ArgumentTypeError(f"bad node in '{text}' (SIZE[@NODE], e.g. 1G@1)")
+    return text
+
+
 def vmdir(name, must_exist=True):
     if not re.match(r"^[A-Za-z0-9_.-]+$", name):
         die(f"bad VM name '{name}'")

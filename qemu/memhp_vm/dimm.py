@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Memory devices over QMP: list them, hot-plug and hot-unplug pc-dimms
-(qemu/vm plug and unplug; scripts/bench-report's many at once)."""
+(qemu/vm plug and unplug; scripts/bench-report's many at once), hot-plug
+NVDIMMs (QEMU has no NVDIMM hot-unplug)."""
 
 import time
 
@@ -39,6 +40,20 @@ def plug_dimm(q, dev_id, size, node=None):
         raise
 
 
+def plug_nvdimm(q, dev_id, size, node):
+    """A label-less NVDIMM DEV_ID of SIZE bytes on NODE, on a RAM backend
+    mem-DEV_ID (deleted again when device_add fails). QEMU raises the NFIT
+    notification (ACPI0012 Notify 0x80): the guest's nfit driver re-reads
+    _FIT and registers the new region."""
+    mem_id = f"mem-{dev_id}"
+    q.cmd("object-add", {"qom-type": "memory-backend-ram", "id": mem_id, "size": size})
+    try:
+        q.cmd("device_add", {"driver": "nvdimm", "id": dev_id, "memdev": mem_id, "node": node})
+    except VMError:
+        q.cmd("object-del", {"id": mem_id})
+        raise
+
+
 def unplug_dimms(q, ids, timeout):
     """device_del each pc-dimm of IDS, then wait up to TIMEOUT seconds for
     every DEVICE_DELETED, deleting each one's backend as it goes; the IDs in
@@ -49,7 +64,10 @@ def unplug_dimms(q, ids, timeout):
     devs = memory_devices(q)
     for dev_id in ids:
         if dev_id not in devs:
-            raise VMError(f"unplug: no DIMM '{dev_id}' (have: {', '.join(sorted(devs)) or 'none'})")
+            why = (" (an NVDIMM: QEMU cannot hot-unplug one)"
+                   if dev_id in memory_devices(q, "nvdimm") else "")
+            raise VMError(f"unplug: no DIMM '{dev_id}'{why} "
+                          f"(have: {', '.join(sorted(devs)) or 'none'})")
     memdev = {dev_id: devs[dev_id]["memdev"].rsplit("/", 1)[-1] for dev_id in ids}
     for dev_id in ids:
         q.cmd("device_del", {"id": dev_id})

@@ -311,6 +311,24 @@ class QemuArgv(unittest.TestCase):
         self.assertIn(f"memory-backend-ram,id=mem-cold0,size={1 << 30}", values(argv, "-object"))
         self.assertIn("pc-dimm,id=cold0,memdev=mem-cold0,node=1", values(argv, "-device"))
 
+    def test_nvdimm(self):
+        argv = self.argv("--numa", "2", "--nvdimm", "1G@1", "--nvdimm", "512M")
+        self.assertEqual(values(argv, "-machine"), ["pc,nvdimm=on"])
+        objects = values(argv, "-object")
+        self.assertIn(f"memory-backend-ram,id=mem-nv0,size={1 << 30}", objects)
+        self.assertIn(f"memory-backend-ram,id=mem-nv1,size={512 << 20}", objects)
+        self.assertEqual([x for x in values(argv, "-device") if x.startswith("nvdimm")], [
+            "nvdimm,id=nv0,memdev=mem-nv0,node=1", "nvdimm,id=nv1,memdev=mem-nv1,node=0"])
+        # The NFIT alone, for a later plug --nvdimm; none without either.
+        self.assertEqual(values(self.argv("--nvdimm-hotplug"), "-machine"), ["pc,nvdimm=on"])
+        self.assertEqual(values(self.argv(), "-machine"), [])
+
+    def test_nvdimm_bad_spec(self):
+        for spec in ("1X", "1G@", "1G@a", "@1"):
+            with self.assertRaises(SystemExit, msg=spec), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                self.argv("--nvdimm", spec)
+
     def test_append(self):
         plain = self.append(self.argv())
         append = self.append(self.argv("--append", "movable_node memhp.x=1"))
