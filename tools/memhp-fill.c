@@ -3,12 +3,15 @@
  * memhp-fill: hold memory with a known pattern while hotplug happens under
  * it, then prove nothing was lost.
  *
- *   memhp-fill SIZE [--range 0xSTART-0xEND]
+ *   memhp-fill SIZE [--range 0xSTART-0xEND] [--node N]
  *   memhp-fill --cycle SECONDS SIZE
  *
  * Maps SIZE bytes (K/M/G suffixes), writes a pattern into every 8-byte word,
  * prints "ready: ..." (with how much of it sits in the physical range, read
- * from /proc/self/pagemap, root only) and waits.  On SIGUSR1 it checks every
+ * from /proc/self/pagemap, root only) and waits.  --node binds the mapping
+ * to NUMA node N first (mbind MPOL_BIND): the pages are N's memory, and
+ * offlining that memory must migrate them (to any node: migration for
+ * offline does not follow the mapping's policy).  On SIGUSR1 it checks every
  * word, prints "RESULT ok ..." or "RESULT fail ..." and exits 0 or 1.
  * SIGTERM/SIGINT end it without checking.
  *
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,40 +103,73 @@ static int cycle(double seconds, uint64_t size)
 	return corrupt ? 1 : 0;
 }
 
+#define USAGE "usage: memhp-fill SIZE [--range 0xSTART-0xEND] [--node N]\n" \
+	      "       memhp-fill --cycle SECONDS SIZE\n"
+
+/* MPOL_BIND of [p, p+len) to @node (linux/mempolicy.h's value; no libnuma). */
+static int bind_node(void *p, uint64_t len, unsigned int node)
+{
+	unsigned long mask[16] = { 0 };
+	const unsigned int bits = 8 * sizeof(mask[0]);
+
+	if (node >= bits * 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	mask[node / bits] = 1UL << (node % bits);
+	return syscall(SYS_mbind, p, len, 2 /* MPOL_BIND */, mask, bits * 16, 0);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t size, words, i, lo = 0, hi = 0, bad = 0, first_bad = 0;
-	long page = sysconf(_SC_PAGESIZE), in;
-	int have_range = 0;
+	long page = sysconf(_SC_PAGESIZE), in, node = -1;
+	int have_range = 0, a;
 	uint64_t *mem;
 	sigset_t none;
+	char *end;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n"
-		       "Fill SIZE with a pattern, wait for SIGUSR1, verify; exit 0 if intact.\n");
+		printf(USAGE "Fill SIZE with a pattern, wait for SIGUSR1, verify; exit 0 if intact.\n");
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "--cycle")) {
 		signal(SIGUSR1, on_usr1);
 		return cycle(atof(argv[2]), memhp_parse_size("memhp-fill", argv[3]));
 	}
-	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--range"))) {
-		fprintf(stderr, "usage: memhp-fill SIZE [--range 0xSTART-0xEND]\n");
+	if (argc < 2 || argv[1][0] == '-' || argc % 2) {
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	size = memhp_parse_size("memhp-fill", argv[1]);
-	if (argc == 4) {
-		if (sscanf(argv[3], "%" SCNx64 "-%" SCNx64, &lo, &hi) != 2 || lo > hi) {
-			fprintf(stderr, "memhp-fill: bad range '%s'\n", argv[3]);
+	for (a = 2; a < argc; a += 2) {
+		if (!strcmp(argv[a], "--range")) {
+			if (sscanf(argv[a + 1], "%" SCNx64 "-%" SCNx64, &lo, &hi) != 2 || lo > hi) {
+				fprintf(stderr, "memhp-fill: bad range '%s'\n", argv[a + 1]);
+				return 2;
+			}
+			have_range = 1;
+		} else if (!strcmp(argv[a], "--node")) {
+			errno = 0;
+			node = strtol(argv[a + 1], &end, 10);
+			if (errno || end == argv[a + 1] || *end || node < 0) {
+				fprintf(stderr, "memhp-fill: bad node '%s'\n", argv[a + 1]);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, USAGE);
 			return 2;
 		}
-		have_range = 1;
 	}
 
 	signal(SIGUSR1, on_usr1);
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		printf("RESULT fail mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	if (node >= 0 && bind_node(mem, size, node)) {
+		printf("RESULT fail mbind to node %ld: %s\n", node, strerror(errno));
 		return 1;
 	}
 	words = size / sizeof(*mem);
