@@ -217,3 +217,47 @@ zone_present() {
 # of_mine ATTR: memoryN/ATTR of each block in $mine, one per line, in order.
 of_mine() { g "for b in $mine; do cat $SYS/\$b/$1; done"; }
 has_memory() { g "cat /sys/devices/system/node/has_memory"; }
+
+# --- dax/kmem ----------------------------------------------------------------
+# dax_modules: memhp and the pmem/devdax/kmem drivers loaded, blocks added
+# offline (auto_online_blocks); a module the kernel built in is no error.
+dax_modules() {
+	g "modprobe memhp; echo offline > $SYS/auto_online_blocks
+	   for m in nfit nd_e820 nd_pmem dax_pmem device_dax kmem; do modprobe \$m 2>/dev/null; done; true"
+}
+
+# dax_devdax NS: wait for namespace NS, make it devdax (ndctl
+# create-namespace -f: also from devdax); prints its dax device (daxR.N) or
+# fails with what ndctl said.
+dax_devdax() {
+	local out
+	gpoll 60 "[ -e /sys/bus/nd/devices/$1 ]" "$1 exists" >/dev/null || return 1
+	# shellcheck disable=SC2016 # the guest's shell expands $?
+	out=$(G_TIMEOUT=120 g "ndctl create-namespace -m devdax -e $1 -f 2>&1") || {
+		echo "ndctl create-namespace -m devdax -e $1: $out" >&2
+		return 1
+	}
+	sed -n 's/.*"chardev":"\(dax[0-9]*\.[0-9]*\)".*/\1/p' <<<"$out" | head -n 1
+}
+
+# dax_kmem_range: "START END" (hex, no 0x) of the first "System RAM (kmem)"
+# range in /proc/iomem; nothing when there is none.
+dax_kmem_range() {
+	g "sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM (kmem)\$/\1 \2/p' /proc/iomem" | head -n 1
+}
+
+# blocks_in STATE BLOCKS...: true when every block is in STATE ("online",
+# "offline"); "gone": none of them exists.
+blocks_in() {
+	local st=$1
+	shift
+	if [ "$st" = gone ]; then
+		g "for b in $*; do [ ! -e $SYS/\$b ] || exit 1; done"
+	else
+		g "for b in $*; do [ \"\$(cat $SYS/\$b/state 2>&1)\" = $st ] || exit 1; done"
+	fi
+}
+
+# block_states BLOCKS...: "memoryN=STATE" for each, on one line (for diag).
+block_states() { g "for b in $*; do printf '%s=%s ' \$b \"\$(cat $SYS/\$b/state 2>/dev/null || echo gone)\"; done; echo"; }
+
