@@ -10,7 +10,8 @@
 #                         KDIR=/path is the same
 #   make kernel KVER=L    build lane L's kernel: 7.3, debug, debug-6.12, 7.3+fixes, debug+fixes (cached)
 #   make check            all tests on 6.1, 6.12 and 7.3 (CI entry; KERNELS="... debug debug+fixes")
-#   make demo             boot a VM and hot(un)plug a DIMM, explained
+#   make demo             boot a VM and hot(un)plug a DIMM, explained (VIRTIO_MEM=1: and virtio-mem)
+#   make demo DAX=1       the dax/kmem path instead: devdax -> System RAM (kmem), online, offline, back
 #   make vm               interactive VM with the QEMU monitor
 #   make lint             lint-host (shellcheck, pyflakes3), checkpatch --strict, W=1, sparse
 #   make fuzz             fuzz the command parser (FUZZ_TIME=600 seconds)
@@ -89,8 +90,9 @@ debug-kernel: deps
 check: deps
 	$(TOP)/scripts/check
 
+# DAX=1: scripts/demo --dax; KVER and VIRTIO_MEM reach it from the environment.
 demo: deps
-	$(TOP)/scripts/demo
+	$(TOP)/scripts/demo $(if $(filter 1,$(DAX)),--dax)
 
 # Console on this terminal; Ctrl-a c toggles the QEMU monitor, Ctrl-a x quits.
 vm: deps

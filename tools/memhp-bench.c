@@ -40,6 +40,12 @@
  *        a write that overruns (EINTR: the kernel rolls the offline back).
  *   memhp-bench write [--timeout S] FILE TEXT
  *        one timed write(): "write NS OK" or "write NS ERRNO", exit 0 or 1.
+ *   memhp-bench run CMD [ARG...]
+ *        one timed command (daxctl's, for the kmem rows): CMD runs with this
+ *        program's stdin, stdout and stderr, and once it has ended "run NS
+ *        STATUS" follows its output: NS from before the fork to its exit,
+ *        STATUS its exit code (128+N for signal N, 127 when it cannot be
+ *        run), which is also this program's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -55,6 +61,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,7 +81,8 @@ static void usage(FILE *f)
 		"       memhp-bench watch add|remove N [TIMEOUT_S]\n"
 		"       memhp-bench first-read BLOCK ATTR [TIMEOUT_S]\n"
 		"       memhp-bench state [--timeout S] STATE BLOCK...\n"
-		"       memhp-bench write [--timeout S] FILE TEXT\n");
+		"       memhp-bench write [--timeout S] FILE TEXT\n"
+		"       memhp-bench run CMD [ARG...]\n");
 }
 
 /* 4 KiB pieces with one rep-string instruction each, like the kernel's page copies. */
@@ -469,6 +477,39 @@ static int cmd_write(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+	int64_t t0, ns;
+	int status, rc;
+	pid_t pid;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	fflush(stdout);
+	t0 = now_ns();
+	pid = fork();
+	if (pid < 0) {
+		perror("memhp-bench run: fork");
+		return 1;
+	}
+	if (!pid) {
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "memhp-bench run: %s: %s\n", argv[1], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			perror("memhp-bench run: waitpid");
+			return 1;
+		}
+	ns = now_ns() - t0;
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	printf("run %" PRId64 " %d\n", ns, rc);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -486,6 +527,8 @@ int main(int argc, char **argv)
 		return cmd_state(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "write"))
 		return cmd_write(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }
