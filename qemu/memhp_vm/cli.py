@@ -6,6 +6,7 @@ usage: qemu/vm COMMAND NAME [ARGS]
   start NAME [--kernel 6.1|6.12|7.3|debug|LANE|TREE|PATH] [--mem 1G] [--smp 2] [--slots 8]
              [--maxmem 32G] [--numa N] [--cold-dimm SIZE[@NODE]]...
              [--virtio-mem SIZE[@NODE]]... [--nvdimm SIZE[@NODE]]... [--nvdimm-hotplug]
+             [--cxl SIZE]
              [--append 'kernel args'] [--interactive] [--no-build]
         Boot a VM in the background; returns once the guest agent answers.
         It brings module and initramfs up to date first (make image, about
@@ -18,6 +19,9 @@ usage: qemu/vm COMMAND NAME [ARGS]
         nfit driver gives each a region with one raw namespace covering it.
         --nvdimm-hotplug turns the NFIT on with no NVDIMM at boot, for
         "plug --nvdimm".
+        --cxl makes the VM a q35 with cxl=on and one CXL type-3 memory
+        device cxl-mem0 of SIZE (QEMU 7.2: persistent memory only) behind a
+        CXL host bridge and root port, in a fixed memory window of its own.
   exec NAME [-n] [--timeout S] -- CMD...
         Run CMD in the guest; stdin is forwarded (-n: not), exit status is CMD's.
   qmp NAME COMMAND ['{json args}']   Print the QMP command's JSON return.
@@ -160,10 +164,27 @@ def qemu_argv(a, d, kernel, image, agent, env):
         argv += ["-object", f"memory-backend-ram,id=vmem{i}-mem,size={parse_size(size)}",
                  "-device", f"virtio-mem-pci,id=vmem{i},memdev=vmem{i}-mem,"
                  f"node={int(node or 0)},requested-size=0"]
+    # CXL needs q35 (PCIe); every other VM is the default i440FX "pc".
+    machine = ["q35", "cxl=on"] if a.cxl else ["pc"]
     if a.nvdimm or a.nvdimm_hotplug:
         # The NFIT and the ACPI NVDIMM root device (its _FIT and the
         # notification a hot-plug raises) exist only with nvdimm=on.
-        argv += ["-machine", "pc,nvdimm=on"]
+        machine.append("nvdimm=on")
+    if len(machine) > 1:
+        argv += ["-machine", ",".join(machine)]
+    if a.cxl:
+        # QEMU 7.2's cxl-type3 is persistent memory (memdev) with a label
+        # storage area (lsa), both file-backed, sparse, in the VM's folder;
+        # the fixed memory window (CFMWS) is where the guest maps it.
+        size = a.cxl
+        argv += ["-object", f"memory-backend-file,id=cxl-mem0-mem,share=on,"
+                 f"mem-path={d}/cxl-mem0.raw,size={size}",
+                 "-object", f"memory-backend-file,id=cxl-mem0-lsa,share=on,"
+                 f"mem-path={d}/cxl-mem0-lsa.raw,size={1 << 20}",
+                 "-device", "pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.0",
+                 "-device", "cxl-rp,port=0,bus=cxl.0,id=cxl-rp0,chassis=0,slot=2",
+                 "-device", "cxl-type3,bus=cxl-rp0,memdev=cxl-mem0-mem,lsa=cxl-mem0-lsa,id=cxl-mem0",
+                 "-machine", f"cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size={max(size, 1 << 30) >> 20}M"]
     for i, spec in enumerate(a.nvdimm):
         size, _, node = spec.partition("@")
         argv += ["-object", f"memory-backend-ram,id=mem-nv{i},size={parse_size(size)}",
@@ -176,7 +197,9 @@ def qemu_argv(a, d, kernel, image, agent, env):
     # log_buf_len=4M: a debug kernel's page dumps on failed migrations (one
     # offline/online loop printed 2000 lines) must not push a test's oops
     # out of the ring buffer that dmesg reads (128 KiB on 7.3's lanes).
-    append = "console=ttyS0 panic=-1 mitigations=off acpi=noirq log_buf_len=4M rdinit=/init"
+    # q35 (--cxl) keeps ACPI's routing: it has no $PIR, and its _PRT is short.
+    append = ("console=ttyS0 panic=-1 mitigations=off" + ("" if a.cxl else " acpi=noirq") +
+              " log_buf_len=4M rdinit=/init")
     if agent != "virtio":
         append += " memhp_agent=serial"
     if a.interactive:
@@ -396,7 +419,7 @@ def cmd_plug(a):
         die("plug: --nvdimm SIZE[@NODE] takes neither SIZE nor --node", 2)
     if a.nvdimm:
         with open(os.path.join(d, "config.json")) as f:
-            if "pc,nvdimm=on" not in json.load(f)["argv"]:
+            if not any("nvdimm=on" in x for x in json.load(f)["argv"]):
                 die(f"plug --nvdimm: VM '{a.name}' has no NFIT (start it with "
                     "--nvdimm or --nvdimm-hotplug)", 2)
     q = QMP(d)
@@ -458,6 +481,8 @@ def build_parser():
                    "(repeatable; -machine nvdimm=on)")
     s.add_argument("--nvdimm-hotplug", action="store_true",
                    help="-machine nvdimm=on with no NVDIMM at boot (for plug --nvdimm)")
+    s.add_argument("--cxl", type=parse_size, metavar="SIZE",
+                   help="a q35 VM with one CXL type-3 (persistent) memory device of SIZE")
     s.add_argument("--append", default="", help="extra kernel command line")
     s.add_argument("--interactive", action="store_true",
                    help="QEMU in the foreground: console on stdio, Ctrl-a c for the monitor")

@@ -323,6 +323,18 @@ class QemuArgv(unittest.TestCase):
         self.assertEqual(values(self.argv("--nvdimm-hotplug"), "-machine"), ["pc,nvdimm=on"])
         self.assertEqual(values(self.argv(), "-machine"), [])
 
+    def test_cxl(self):
+        argv = self.argv("--cxl", "512M", "--nvdimm", "1G")
+        self.assertEqual(values(argv, "-machine"),
+                         ["q35,cxl=on,nvdimm=on", "cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=1024M"])
+        self.assertIn("cxl-type3,bus=cxl-rp0,memdev=cxl-mem0-mem,lsa=cxl-mem0-lsa,id=cxl-mem0",
+                      values(argv, "-device"))
+        self.assertIn(f"memory-backend-file,id=cxl-mem0-mem,share=on,mem-path={self.D}/cxl-mem0.raw,"
+                      f"size={512 << 20}", values(argv, "-object"))
+        # q35 routes PCI interrupts through ACPI: no acpi=noirq there.
+        self.assertNotIn("acpi=noirq", self.append(argv).split())
+        self.assertIn("acpi=noirq", self.append(self.argv()).split())
+
     def test_nvdimm_bad_spec(self):
         for spec in ("1X", "1G@", "1G@a", "@1"):
             with self.assertRaises(SystemExit, msg=spec), \
