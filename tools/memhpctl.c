@@ -659,14 +659,35 @@ static int run_cmd(char **argv, int quiet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * A timeline block's owner: what owned it before or after the command
+ * (cmd_trace loads the ranges both times); "-" for a block that came and
+ * went within the command, unless a range seen then names it.
+ */
+static const char *tl_owner(unsigned long long nr)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < memhp_n; i++)
+		if (nr * block_size >= memhp_start[i] && nr * block_size <= memhp_end[i])
+			return "memhp";
+	for (i = 0; i < dm_n; i++)
+		if (nr * block_size >= dm_start[i] && nr * block_size <= dm_end[i])
+			return dm_owner[i];
+	snprintf(path, sizeof(path), SYS "/memory%llu", nr);
+	return access(path, F_OK) ? "-" : owner_of(nr);
+}
+
 static void tl_print(struct tl_row *rows, int n, double t_first, unsigned long stray)
 {
 	unsigned long migrated = 0;
 	char block[48];
 	int i;
 
-	printf("%-16s %-7s %9s %10s %9s %9s %6s %7s %9s  %s\n", "BLOCK", "OP", "START_S",
-	       "TOTAL_MS", "CHAIN_US", "MIGRATED", "PASSES", "RETRIED", "ISOL_FAIL", "RESULT");
+	printf("%-16s %-7s %9s %10s %9s %9s %6s %7s %9s  %-10s %s\n", "BLOCK", "OP", "START_S",
+	       "TOTAL_MS", "CHAIN_US", "MIGRATED", "PASSES", "RETRIED", "ISOL_FAIL", "RESULT",
+	       "OWNER");
 	for (i = 0; i < n; i++) {
 		struct tl_row *r = &rows[i];
 		unsigned long long first = r->pfn * 4096ULL / block_size;
@@ -676,10 +697,10 @@ static void tl_print(struct tl_row *rows, int n, double t_first, unsigned long s
 			snprintf(block, sizeof(block), "memory%llu-%llu", first, last);
 		else
 			snprintf(block, sizeof(block), "memory%llu", first);
-		printf("%-16s %-7s %9.4f %10.3f %9.1f %9lu %6lu %7lu %9lu  %s\n", block,
+		printf("%-16s %-7s %9.4f %10.3f %9.1f %9lu %6lu %7lu %9lu  %-10s %s\n", block,
 		       r->offline ? "offline" : "online", r->t0 - t_first, r->dur_us / 1000.0,
 		       r->chain_ns / 1000.0, r->migrated, r->passes, r->failed, r->isol_fail,
-		       r->open ? "unfinished" : r->result);
+		       r->open ? "unfinished" : r->result, tl_owner(first));
 		migrated += r->migrated;
 	}
 	printf("# %d transitions; %lu pages (%lu MiB) migrated for them", n, migrated,
@@ -854,9 +875,13 @@ static int cmd_trace(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/tracing_on", inst);
 	write_str(path, "1");
 
+	load_memhp_ranges();		/* the owners before CMD, and after it */
+	load_driver_managed_ranges();
 	signal(SIGINT, SIG_IGN);	/* like time(1): CMD gets it, we clean up */
 	ret = run_cmd(argv + cmd, 0);
 	signal(SIGINT, SIG_DFL);
+	load_memhp_ranges();
+	load_driver_managed_ranges();
 
 	write_str(path, "0");
 	snprintf(path, sizeof(path), "%s/trace", inst);

@@ -81,7 +81,18 @@ G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0" >/dev/null 2>&1 
 check "daxctl offline-memory fails while a page is pinned" [ "$r" -ne 0 ]
 check "the pinned block is still online" g "[ \$(cat $SYS/${mine%% *}/state) = online ]"
 expect_eq "memhp unpin" OK "$(mw unpin "$pstart 0x200000")"
-out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0 2>&1") && r=0 || r=$?
+# Under memhpctl trace where the kernel has memhp's trace events: one
+# timeline row per block, each owned by kmem.
+if g "[ -d /sys/kernel/tracing/events/memhp ] || [ -d /sys/kernel/debug/tracing/events/memhp ] ||
+      { mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; [ -d /sys/kernel/tracing/events/memhp ]; }"; then
+	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "memhpctl trace -- daxctl offline-memory dax0.0 2>&1") && r=0 || r=$?
+	n=$(grep -cE '^memory[0-9]+ +offline .* ok +kmem$' <<<"$out" || true)
+	expect_eq "memhpctl trace's timeline: a row per block, offline, ok, owner kmem" "$nb" "$n"
+	[ "$n" = "$nb" ] || diag "$out"
+else
+	diag "no memhp trace events on this kernel: daxctl offline-memory without memhpctl trace"
+	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0 2>&1") && r=0 || r=$?
+fi
 check "daxctl offline-memory dax0.0 after unpin" [ "$r" -eq 0 ]
 n=$(g "grep -c ' MEM_OFFLINE .*comm=daxctl' $MEMHP/events || true")
 check "memhp recorded MEM_OFFLINE from daxctl for each block ($n of $nb)" [ "$n" -ge "$nb" ]
