@@ -43,15 +43,9 @@ out=$(G_TIMEOUT=120 g "ndctl create-namespace -m devdax -r region0 2>&1") ||
 	{ not_ok "ndctl create-namespace -m devdax -r region0: $out"; finish; }
 dax=$(sed -n 's/.*"chardev":"\(dax[0-9]*\.[0-9]*\)".*/\1/p' <<<"$out" | head -n 1)
 ok "ndctl create-namespace -m devdax -r region0: $dax"
-out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram $dax 2>&1") ||
-	{ not_ok "daxctl reconfigure-device -N -m system-ram $dax: $out"; finish; }
-ok "daxctl reconfigure-device -N -m system-ram $dax"
-read -r start end < <(dax_kmem_range) || true
-[ -n "${start:-}" ] || { not_ok "/proc/iomem has a \"System RAM (kmem)\" range"; finish; }
-mine=$(blocks_of "0x$start" "$((0x$end - 0x$start + 1))" | xargs)
-nb=$(wc -w <<<"$mine")
+dax_system_ram
 node=$(g "cat /sys/bus/dax/devices/$dax/target_node")
-ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks, node $node"
+diag "$dax's target node: $node"
 out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl online-memory $dax 2>&1") && r=0 || r=$?
 [ "$r" -eq 0 ] || diag "$out"
 check "daxctl online-memory $dax" [ "$r" -eq 0 ]

@@ -23,26 +23,12 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-g "command -v ndctl && command -v daxctl" >/dev/null ||
-	skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
-dax_modules
-g "for i in \$(seq $((60 * SLOW))); do [ -e /sys/bus/nd/devices/region0 ] && exit 0; sleep 1; done; exit 1" ||
-	skip_all "no NVDIMM region0 (the nfit driver did not load or found no NFIT)"
+dax_nvdimm_devdax
 expect_eq "region0 (NVDIMM nv0) is on node 1" 1 "$(g "cat /sys/bus/nd/devices/region0/numa_node")"
 baseline_take
 check "node 1 has no memory at boot" g "! grep -q 1 /sys/devices/system/node/has_memory"
-
-dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
-ok "namespace0.0 becomes devdax: $dax"
 expect_eq "$dax's target node is 1" 1 "$(g "cat /sys/bus/dax/devices/$dax/target_node")"
-out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram $dax 2>&1") ||
-	{ not_ok "daxctl reconfigure-device -N -m system-ram $dax: $out"; finish; }
-ok "daxctl reconfigure-device -N -m system-ram $dax"
-read -r start end < <(dax_kmem_range) || true
-[ -n "${start:-}" ] || { not_ok "/proc/iomem has a \"System RAM (kmem)\" range"; finish; }
-mine=$(blocks_of "0x$start" "$((0x$end - 0x$start + 1))" | xargs)
-nb=$(wc -w <<<"$mine")
-ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks"
+dax_system_ram
 nodes=$(g "cd $SYS && for b in $mine; do ls -d \$b/node* | sed 's|.*/node||'; done" | sort -u | xargs)
 expect_eq "the kmem blocks belong to node 1" 1 "$nodes"
 

@@ -33,32 +33,13 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-g "command -v ndctl && command -v daxctl" >/dev/null ||
-	skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
-dax_modules
-g "for i in \$(seq $((60 * SLOW))); do [ -e /sys/bus/nd/devices/region0 ] && exit 0; sleep 1; done; exit 1" ||
-	skip_all "no NVDIMM region0 (the nfit driver did not load or found no NFIT)"
-dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
-ok "namespace0.0 becomes devdax: $dax"
+dax_nvdimm_devdax
 baseline_take
-out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram $dax 2>&1") ||
-	{ not_ok "daxctl reconfigure-device -N -m system-ram $dax: $out"; finish; }
-ok "daxctl reconfigure-device -N -m system-ram $dax"
-S=/sys/bus/dax/devices/$dax/state
-g "[ -e $S ]" || {
-	g "daxctl reconfigure-device -m devdax -f $dax" >/dev/null 2>&1 || true
-	skip_all "no $S (the kmem state attribute is new in 7.3)"
-}
-read -r start end < <(dax_kmem_range) || true
-[ -n "${start:-}" ] || { not_ok "/proc/iomem has a \"System RAM (kmem)\" range"; finish; }
-mine=$(blocks_of "0x$start" "$((0x$end - 0x$start + 1))" | xargs)
-nb=$(wc -w <<<"$mine")
-ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks"
+dax_system_ram
+dax_state_file
 last=${mine##* }
 last_addr=$((0x$end + 1 - $(block_size)))
 
-# sw VALUE: one write of VALUE into the state file; OK or the errno name.
-sw() { G_TIMEOUT=$(ops_timeout "$nb") g "memhp-write --timeout $((OP_TIMEOUT * SLOW * nb)) $S $1"; }
 state() { g "cat $S"; }
 zones() { g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u | xargs; }
 # device_is STATE BLOCKS: the state file reads STATE, every block is BLOCKS
@@ -67,31 +48,31 @@ zones() { g "for b in $mine; do cat $SYS/\$b/valid_zones; done" | sort -u | xarg
 device_is() { [ "$(state)" = "$1" ] && blocks_in "$2" $mine; }
 
 expect_eq "state after reconfigure-device -N (blocks added offline)" offline "$(state)"
-expect_eq "state offline: EINVAL (the driver refuses it)" EINVAL "$(sw offline)"
-expect_eq "state bogus: EINVAL" EINVAL "$(sw bogus)"
-expect_eq "state online_movable from offline: EBUSY (only from unplugged)" EBUSY "$(sw online_movable)"
+expect_eq "state offline: EINVAL (the driver refuses it)" EINVAL "$(dax_sw offline)"
+expect_eq "state bogus: EINVAL" EINVAL "$(dax_sw bogus)"
+expect_eq "state online_movable from offline: EBUSY (only from unplugged)" EBUSY "$(dax_sw online_movable)"
 check "after the refusals: state offline, every block offline" device_is offline offline
 
-expect_eq "state unplugged" OK "$(sw unplugged)"
+expect_eq "state unplugged" OK "$(dax_sw unplugged)"
 expect_eq "state reads unplugged" unplugged "$(state)"
 check "no kmem block left" device_is unplugged gone
 expect_eq "no kmem range in /proc/iomem" "" "$(dax_kmem_range)"
-expect_eq "state online_movable" OK "$(sw online_movable)"
+expect_eq "state online_movable" OK "$(dax_sw online_movable)"
 expect_eq "state reads online_movable" online_movable "$(state)"
 # shellcheck disable=SC2086
 check "all $nb blocks online" blocks_in online $mine
 expect_eq "all in ZONE_MOVABLE" Movable "$(zones)"
 check "MemTotal grew by the device" [ "$(memtotal_kb)" -gt "$base_mem" ]
-expect_eq "state online_kernel while online_movable: EBUSY" EBUSY "$(sw online_kernel)"
-expect_eq "state online while online_movable: EBUSY" EBUSY "$(sw online)"
-expect_eq "state online_movable again: OK (already there)" OK "$(sw online_movable)"
+expect_eq "state online_kernel while online_movable: EBUSY" EBUSY "$(dax_sw online_kernel)"
+expect_eq "state online while online_movable: EBUSY" EBUSY "$(dax_sw online)"
+expect_eq "state online_movable again: OK (already there)" OK "$(dax_sw online_movable)"
 # shellcheck disable=SC2086
 check "after those: online_movable, every block online" device_is online_movable online
 
 # Atomic unplug: the last block refuses to go offline.
 g "echo clear > $MEMHP/events; cd $MEMHP/inject/MEM_GOING_OFFLINE &&
    printf '0x%x-0x%x\n' $last_addr 0x$end > range && echo -16 > error"
-r=$(sw unplugged) || true
+r=$(dax_sw unplugged) || true
 g "cd $MEMHP/inject/MEM_GOING_OFFLINE && echo 0 > error && echo all > range"
 expect_eq "state unplugged with $last's MEM_GOING_OFFLINE failed (EBUSY): the write fails" EBUSY "$r"
 expect_eq "the state still reads online_movable" online_movable "$(state)"
@@ -122,7 +103,7 @@ g "rm -f /tmp/onliner.stop; (while [ ! -e /tmp/onliner.stop ]; do
 bad=0 rounds=$((SLOW > 1 ? 3 : 10))
 for i in $(seq "$rounds"); do
 	for v in unplugged online_movable; do
-		r=$(sw $v) || true
+		r=$(dax_sw $v) || true
 		st=$(state)
 		# shellcheck disable=SC2086
 		if [ "$r" != OK ] || [ "$st" != "$v" ]; then
@@ -145,11 +126,11 @@ fi
 
 # online and online_kernel, last: their ZONE_NORMAL memory may not come out.
 for v in online_kernel online; do
-	r=$(sw unplugged) || true
+	r=$(dax_sw unplugged) || true
 	[ "$r" = OK ] || { not_ok "state unplugged before $v: $r"; break; }
-	expect_eq "state $v (from unplugged)" OK "$(sw $v)"
+	expect_eq "state $v (from unplugged)" OK "$(dax_sw $v)"
 	check "state $v: every block online ($(zones))" device_is $v online
-	r=$(sw unplugged) || true
+	r=$(dax_sw unplugged) || true
 	# shellcheck disable=SC2086
 	if [ "$r" = OK ] && blocks_in gone $mine; then
 		ok "state unplugged from $v: removed"

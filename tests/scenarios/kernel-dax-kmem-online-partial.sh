@@ -25,36 +25,18 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-g "command -v ndctl && command -v daxctl" >/dev/null ||
-	skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
-dax_modules
-g "for i in \$(seq $((60 * SLOW))); do [ -e /sys/bus/nd/devices/region0 ] && exit 0; sleep 1; done; exit 1" ||
-	skip_all "no NVDIMM region0 (the nfit driver did not load or found no NFIT)"
-dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
-ok "namespace0.0 becomes devdax: $dax"
+dax_nvdimm_devdax
 baseline_take
-out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram $dax 2>&1") ||
-	{ not_ok "daxctl reconfigure-device -N -m system-ram $dax: $out"; finish; }
-ok "daxctl reconfigure-device -N -m system-ram $dax"
-S=/sys/bus/dax/devices/$dax/state
-g "[ -e $S ]" || {
-	g "daxctl reconfigure-device -m devdax -f $dax" >/dev/null 2>&1 || true
-	skip_all "no $S (the kmem state attribute is new in 7.3)"
-}
-read -r start end < <(dax_kmem_range) || true
-[ -n "${start:-}" ] || { not_ok "/proc/iomem has a \"System RAM (kmem)\" range"; finish; }
-mine=$(blocks_of "0x$start" "$((0x$end - 0x$start + 1))" | xargs)
-nb=$(wc -w <<<"$mine")
-ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks"
+dax_system_ram
+dax_state_file
 [ "$nb" -ge 3 ] || { diag "$nb blocks: the reproducer needs 3"; finish; }
-sw() { G_TIMEOUT=$(ops_timeout "$nb") g "memhp-write --timeout $((OP_TIMEOUT * SLOW * nb)) $S $1"; }
 bs=$(block_size)
 second=$((0x$start + bs))
 
-expect_eq "state unplugged" OK "$(sw unplugged)"
+expect_eq "state unplugged" OK "$(dax_sw unplugged)"
 g "echo clear > $MEMHP/events; cd $MEMHP/inject/MEM_GOING_ONLINE &&
    printf '0x%x-0x%x\n' $second $((second + bs - 1)) > range && echo -12 > error && echo 1 > count"
-r=$(sw online_movable) || true
+r=$(dax_sw online_movable) || true
 g "cd $MEMHP/inject/MEM_GOING_ONLINE && echo 0 > error && echo all > range && echo -1 > count"
 st=$(g "cat $S")
 states=$(block_states "$mine")
@@ -74,7 +56,7 @@ else
 fi
 
 # Back: offline what is online, remove, devdax.
-expect_eq "state unplugged (folds the offline blocks)" OK "$(sw unplugged)"
+expect_eq "state unplugged (folds the offline blocks)" OK "$(dax_sw unplugged)"
 out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -m devdax -f $dax 2>&1") && r=0 || r=$?
 [ "$r" -eq 0 ] || diag "$out"
 check "daxctl reconfigure-device -m devdax $dax" [ "$r" -eq 0 ]

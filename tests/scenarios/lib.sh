@@ -261,3 +261,44 @@ blocks_in() {
 # block_states BLOCKS...: "memoryN=STATE" for each, on one line (for diag).
 block_states() { g "for b in $*; do printf '%s=%s ' \$b \"\$(cat $SYS/\$b/state 2>/dev/null || echo gone)\"; done; echo"; }
 
+# dax_nvdimm_devdax: the tools and drivers, NVDIMM nv0's region0 (qemu/vm
+# --nvdimm; else the scenario skips, saying why), its namespace0.0 made
+# devdax: sets dax (daxR.N).
+dax_nvdimm_devdax() {
+	g "command -v ndctl && command -v daxctl" >/dev/null ||
+		skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
+	dax_modules
+	gpoll 60 "[ -e /sys/bus/nd/devices/region0 ]" "region0" >/dev/null ||
+		skip_all "no NVDIMM region0 (the nfit driver did not load or found no NFIT)"
+	dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
+	ok "namespace0.0 becomes devdax: $dax"
+}
+
+# dax_system_ram: daxctl reconfigure-device -N -m system-ram $dax (kmem
+# adds it, nothing onlined); sets start and end (hex, no 0x) of its "System
+# RAM (kmem)" range, mine (its blocks) and nb (how many).
+dax_system_ram() {
+	local out
+	out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram $dax 2>&1") ||
+		{ not_ok "daxctl reconfigure-device -N -m system-ram $dax: $out"; finish; }
+	ok "daxctl reconfigure-device -N -m system-ram $dax"
+	read -r start end < <(dax_kmem_range) || true
+	[ -n "${start:-}" ] || { not_ok "/proc/iomem has a \"System RAM (kmem)\" range"; finish; }
+	mine=$(blocks_of "0x$start" "$((0x$end - 0x$start + 1))" | xargs)
+	nb=$(wc -w <<<"$mine")
+	ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks"
+}
+
+# dax_state_file: S, $dax's state attribute (7.3); a kernel without it gets
+# the device back in devdax mode and the scenario skips.
+dax_state_file() {
+	S=/sys/bus/dax/devices/$dax/state
+	g "[ -e $S ]" && return 0
+	g "daxctl reconfigure-device -m devdax -f $dax" >/dev/null 2>&1 || true
+	skip_all "no $S (the kmem state attribute is new in 7.3)"
+}
+
+# dax_sw VALUE: one write of VALUE into $S (memhp-write: OK or the errno
+# name), its deadline one offline per block.
+dax_sw() { G_TIMEOUT=$(ops_timeout "$nb") g "memhp-write --timeout $((OP_TIMEOUT * SLOW * nb)) $S $1"; }
+
