@@ -46,11 +46,7 @@ ok "ndctl create-namespace -m devdax -r region0: $dax"
 dax_system_ram
 node=$(g "cat /sys/bus/dax/devices/$dax/target_node")
 diag "$dax's target node: $node"
-out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl online-memory $dax 2>&1") && r=0 || r=$?
-[ "$r" -eq 0 ] || diag "$out"
-check "daxctl online-memory $dax" [ "$r" -eq 0 ]
-# shellcheck disable=SC2086 # $mine: the block names, a word each
-check "all $nb blocks online" blocks_in online $mine
+dax_online
 check "memhpctl status names the owner kmem" g "memhpctl status | grep -qw kmem"
 
 # Does the memory hold data? 8 MiB bound to the device's node, read back

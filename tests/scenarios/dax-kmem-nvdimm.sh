@@ -35,11 +35,7 @@ expect_eq "the kmem blocks belong to node 1" 1 "$nodes"
 node_notifier=0
 g "grep -q '^NODE_ADDED_FIRST_MEMORY ' $MEMHP/stats" || node_notifier=$?
 g "echo clear > $MEMHP/events"
-out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl online-memory $dax 2>&1") && r=0 || r=$?
-[ "$r" -eq 0 ] || diag "$out"
-check "daxctl online-memory $dax" [ "$r" -eq 0 ]
-# shellcheck disable=SC2086 # $mine: the block names, a word each
-check "all $nb blocks online" blocks_in online $mine
+dax_online
 check "the blocks are in ZONE_MOVABLE" g "for b in $mine; do [ \"\$(cat $SYS/\$b/valid_zones)\" = Movable ] || exit 1; done"
 check "node 1 has memory" g "grep -q 1 /sys/devices/system/node/has_memory"
 n=$(g "grep -c ' MEM_ONLINE .*comm=daxctl' $MEMHP/events || true")

@@ -33,10 +33,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-dax_nvdimm_devdax
-baseline_take
-dax_system_ram
-dax_state_file
+dax_state_device
 last=${mine##* }
 last_addr=$((0x$end + 1 - $(block_size)))
 

@@ -25,10 +25,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-dax_nvdimm_devdax
-baseline_take
-dax_system_ram
-dax_state_file
+dax_state_device
 [ "$nb" -ge 3 ] || { diag "$nb blocks: the reproducer needs 3"; finish; }
 bs=$(block_size)
 second=$((0x$start + bs))

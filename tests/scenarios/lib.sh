@@ -302,3 +302,23 @@ dax_state_file() {
 # name), its deadline one offline per block.
 dax_sw() { G_TIMEOUT=$(ops_timeout "$nb") g "memhp-write --timeout $((OP_TIMEOUT * SLOW * nb)) $S $1"; }
 
+# dax_state_device: dax_nvdimm_devdax, baseline_take, dax_system_ram and
+# dax_state_file: the kmem device a state-file scenario starts from.
+dax_state_device() {
+	dax_nvdimm_devdax
+	baseline_take
+	dax_system_ram
+	dax_state_file
+}
+
+# dax_online: daxctl online-memory $dax; two test points: it succeeded, and
+# every block of $mine is online.
+dax_online() {
+	local out r=0
+	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl online-memory $dax 2>&1") || r=$?
+	[ "$r" -eq 0 ] || diag "$out"
+	check "daxctl online-memory $dax" [ "$r" -eq 0 ]
+	# shellcheck disable=SC2086 # $mine: the block names, a word each
+	check "all $nb blocks online" blocks_in online $mine
+}
+
