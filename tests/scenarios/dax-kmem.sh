@@ -25,28 +25,13 @@ set -euo pipefail
 
 g "command -v ndctl && command -v daxctl" >/dev/null ||
 	skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
-g "modprobe memhp; echo offline > $SYS/auto_online_blocks
-   for m in nd_e820 nd_pmem dax_pmem device_dax kmem; do modprobe \$m 2>/dev/null; done; true"
-g "for i in \$(seq $((60 * SLOW))); do [ -e /sys/bus/nd/devices/namespace0.0 ] && exit 0; sleep 1; done; exit 1" ||
+dax_modules
+gpoll 60 "[ -e /sys/bus/nd/devices/namespace0.0 ]" "namespace0.0" >/dev/null ||
 	skip_all "no namespace0.0 from memmap=512M!1G (nd_e820 did not load or found no range)"
-# shellcheck disable=SC2016 # the guest's shell expands $?
-ns=$(G_TIMEOUT=120 g "ndctl create-namespace -m devdax -e namespace0.0 -f 2>&1; echo rc=\$?")
-check "ndctl create-namespace -m devdax: namespace0.0 is devdax" grep -q '"mode":"devdax"' <<<"$ns"
-check "dax0.0 exists" g "[ -e /sys/bus/dax/devices/dax0.0 ]"
+dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
+ok "namespace0.0 becomes devdax: $dax"
 baseline_take
-
-out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -N -m system-ram dax0.0 2>&1") ||
-	{ not_ok "daxctl reconfigure-device -N -m system-ram dax0.0: $out"; finish; }
-ok "daxctl reconfigure-device -N -m system-ram dax0.0"
-read -r start end < <(g "sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM (kmem)\$/\1 \2/p' /proc/iomem" | head -n 1) || true
-if [ -z "${start:-}" ]; then
-	not_ok "/proc/iomem has a \"System RAM (kmem)\" range"
-	finish
-fi
-size=$((0x$end - 0x$start + 1))
-mine=$(blocks_of "0x$start" "$size" | xargs)
-nb=$(wc -w <<<"$mine")
-ok "/proc/iomem: $start-$end : System RAM (kmem), $nb blocks"
+dax_system_ram
 check "the kmem blocks were added offline" g "for b in $mine; do [ \$(cat $SYS/\$b/state) = offline ] || exit 1; done"
 owners=$(g "memhpctl status" | grep -cw kmem || true)
 check "memhpctl status names the owner kmem" [ "$owners" -gt 0 ]
@@ -55,7 +40,7 @@ check "memhpctl status names the owner kmem" [ "$owners" -gt 0 ]
 # every block is online or offline, none in between.
 g "echo clear > $MEMHP/events; cd $MEMHP/inject/MEM_GOING_ONLINE &&
    echo all > range && echo -12 > error && echo 1 > count"
-G_TIMEOUT=120 g "daxctl online-memory dax0.0" >/dev/null 2>&1 && r=0 || r=$?
+G_TIMEOUT=120 g "daxctl online-memory $dax" >/dev/null 2>&1 && r=0 || r=$?
 g "echo 0 > $MEMHP/inject/MEM_GOING_ONLINE/error"
 check "daxctl online-memory fails when one block's MEM_GOING_ONLINE gets -ENOMEM" [ "$r" -ne 0 ]
 states=$(g "for b in $mine; do cat $SYS/\$b/state; done" | sort | uniq -c | xargs)
@@ -64,8 +49,8 @@ check "every block is online or offline after the failure ($states)" \
 check "memhp recorded the injected failure and its MEM_CANCEL_ONLINE" \
 	g "grep -q 'injected=-12' $MEMHP/events && grep -q MEM_CANCEL_ONLINE $MEMHP/events"
 
-out=$(G_TIMEOUT=300 g "daxctl online-memory dax0.0 2>&1") && r=0 || r=$?
-check "daxctl online-memory dax0.0 then onlines the rest" [ "$r" -eq 0 ]
+out=$(G_TIMEOUT=300 g "daxctl online-memory $dax 2>&1") && r=0 || r=$?
+check "daxctl online-memory $dax then onlines the rest" [ "$r" -eq 0 ]
 check "all $nb blocks online" g "for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] || exit 1; done"
 check "the blocks are in ZONE_MOVABLE" g "for b in $mine; do [ \"\$(cat $SYS/\$b/valid_zones)\" = Movable ] || exit 1; done"
 n=$(g "grep -c ' MEM_ONLINE .*comm=daxctl' $MEMHP/events || true")
@@ -77,7 +62,7 @@ check "MemTotal grew by the kmem range" [ "$(memtotal_kb)" -gt "$base_mem" ]
 # online; after unpin it succeeds.
 pstart=$((0x$start))
 expect_eq "memhp pin of 2 MiB in the kmem range" OK "$(mw pin "$pstart 0x200000")"
-G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0" >/dev/null 2>&1 && r=0 || r=$?
+G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory $dax" >/dev/null 2>&1 && r=0 || r=$?
 check "daxctl offline-memory fails while a page is pinned" [ "$r" -ne 0 ]
 check "the pinned block is still online" g "[ \$(cat $SYS/${mine%% *}/state) = online ]"
 expect_eq "memhp unpin" OK "$(mw unpin "$pstart 0x200000")"
@@ -87,15 +72,15 @@ if g "[ -d /sys/kernel/tracing/events/memhp ] || [ -d /sys/kernel/debug/tracing/
       { mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; [ -d /sys/kernel/tracing/events/memhp ]; }"; then
 	# (the refused offline above took the blocks it reached before the pinned one)
 	left=$(g "n=0; for b in $mine; do [ \$(cat $SYS/\$b/state) = online ] && n=\$((n + 1)); done; echo \$n")
-	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "memhpctl trace -- daxctl offline-memory dax0.0 2>&1") && r=0 || r=$?
+	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "memhpctl trace -- daxctl offline-memory $dax 2>&1") && r=0 || r=$?
 	n=$(grep -cE '^memory[0-9]+ +offline .* ok +kmem$' <<<"$out" || true)
 	expect_eq "memhpctl trace's timeline: a row for each of the $left blocks still online, offline, ok, owner kmem" "$left" "$n"
 	[ "$n" = "$left" ] || diag "$out"
 else
 	diag "no memhp trace events on this kernel: daxctl offline-memory without memhpctl trace"
-	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory dax0.0 2>&1") && r=0 || r=$?
+	out=$(G_TIMEOUT=$(ops_timeout "$nb") g "daxctl offline-memory $dax 2>&1") && r=0 || r=$?
 fi
-check "daxctl offline-memory dax0.0 after unpin" [ "$r" -eq 0 ]
+check "daxctl offline-memory $dax after unpin" [ "$r" -eq 0 ]
 n=$(g "grep -c ' MEM_OFFLINE .*comm=daxctl' $MEMHP/events || true")
 check "memhp recorded MEM_OFFLINE from daxctl for each block ($n of $nb)" [ "$n" -ge "$nb" ]
 
@@ -103,8 +88,8 @@ check "memhp recorded MEM_OFFLINE from daxctl for each block ($n of $nb)" [ "$n"
 # tarball into the image by qemu/mkimage) on this kmem-bound device; its
 # KTAP results count here under their own names.
 up=/opt/memhp/upstream/dax/dax-kmem-hotplug.sh
-if g "[ -x $up ] && [ -e /sys/bus/dax/devices/dax0.0/state ]"; then
-	out=$(G_TIMEOUT=600 g "DAX_KMEM_TEST_DEV=dax0.0 $up 2>&1") || true
+if g "[ -x $up ] && [ -e /sys/bus/dax/devices/$dax/state ]"; then
+	out=$(G_TIMEOUT=600 g "DAX_KMEM_TEST_DEV=$dax $up 2>&1") || true
 	n=0
 	while read -r line; do
 		case "$line" in
@@ -123,8 +108,8 @@ else
 fi
 
 r=0
-out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -m devdax -f dax0.0 2>&1") || r=$?
+out=$(G_TIMEOUT=120 g "daxctl reconfigure-device -m devdax -f $dax 2>&1") || r=$?
 [ "$r" -eq 0 ] || diag "$out"
-check "daxctl reconfigure-device -m devdax dax0.0" [ "$r" -eq 0 ]
+check "daxctl reconfigure-device -m devdax $dax" [ "$r" -eq 0 ]
 baseline_expect "back in devdax mode:"
 finish
