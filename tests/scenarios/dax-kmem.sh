@@ -23,13 +23,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-g "command -v ndctl && command -v daxctl" >/dev/null ||
-	skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
-dax_modules
-gpoll 60 "[ -e /sys/bus/nd/devices/namespace0.0 ]" "namespace0.0" >/dev/null ||
-	skip_all "no namespace0.0 from memmap=512M!1G (nd_e820 did not load or found no range)"
-dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
-ok "namespace0.0 becomes devdax: $dax"
+dax_pmem_devdax namespace0.0 "from memmap=512M!1G: nd_e820 did not load or found no range"
 baseline_take
 dax_system_ram
 check "the kmem blocks were added offline" g "for b in $mine; do [ \$(cat $SYS/\$b/state) = offline ] || exit 1; done"

@@ -261,17 +261,21 @@ blocks_in() {
 # block_states BLOCKS...: "memoryN=STATE" for each, on one line (for diag).
 block_states() { g "for b in $*; do printf '%s=%s ' \$b \"\$(cat $SYS/\$b/state 2>/dev/null || echo gone)\"; done; echo"; }
 
-# dax_nvdimm_devdax: the tools and drivers, NVDIMM nv0's region0 (qemu/vm
-# --nvdimm; else the scenario skips, saying why), its namespace0.0 made
-# devdax: sets dax (daxR.N).
-dax_nvdimm_devdax() {
+# dax_pmem_devdax DEV WHY: the tools and drivers, nd device DEV (else the
+# scenario skips: "no DEV" and WHY), and namespace0.0 made devdax: sets dax
+# (daxR.N).
+dax_pmem_devdax() {
 	g "command -v ndctl && command -v daxctl" >/dev/null ||
 		skip_all "the guest image has no ndctl/daxctl (scripts/deps installs them)"
 	dax_modules
-	gpoll 60 "[ -e /sys/bus/nd/devices/region0 ]" "region0" >/dev/null ||
-		skip_all "no NVDIMM region0 (the nfit driver did not load or found no NFIT)"
+	gpoll 60 "[ -e /sys/bus/nd/devices/$1 ]" "$1" >/dev/null || skip_all "no $1 ($2)"
 	dax=$(dax_devdax namespace0.0) || { not_ok "namespace0.0 becomes devdax"; finish; }
 	ok "namespace0.0 becomes devdax: $dax"
+}
+
+# dax_nvdimm_devdax: dax_pmem_devdax on NVDIMM nv0's region0 (qemu/vm --nvdimm).
+dax_nvdimm_devdax() {
+	dax_pmem_devdax region0 "NVDIMM: the nfit driver did not load or found no NFIT"
 }
 
 # dax_system_ram: daxctl reconfigure-device -N -m system-ram $dax (kmem
