@@ -65,7 +65,7 @@ import time
 
 from .agent import agent_ping, guest_run
 from .common import RUN, SLOW, TOP, VMError, die, parse_size, qemu_pid, size_at_node, vmdir
-from .dimm import free_id, memory_devices, plug_dimm, plug_nvdimm, unplug_dimms
+from .dimm import free_id, memory_devices, plug_dimm, unplug_dimms
 from .kernel import agent_line, check_config, pvh_kernel, resolve_kernel
 from .qmp import QMP, qmp_once
 
@@ -430,7 +430,7 @@ def cmd_plug(a):
             kind = "nvdimm"
             size, _, node = a.nvdimm.partition("@")
             dev_id = a.id or free_id(memory_devices(q, kind), "nv")
-            plug_nvdimm(q, dev_id, parse_size(size), int(node or 0))
+            plug_dimm(q, dev_id, parse_size(size), int(node or 0), driver="nvdimm")
         else:
             kind = "dimm"
             dev_id = a.id or free_id(memory_devices(q), "dimm")

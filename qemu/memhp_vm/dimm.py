@@ -25,30 +25,19 @@ def free_id(taken, prefix):
     return f"{prefix}{n}"
 
 
-def plug_dimm(q, dev_id, size, node=None):
-    """pc-dimm DEV_ID of SIZE bytes on a RAM backend mem-DEV_ID, on NODE if
-    given; the backend is deleted again when device_add fails."""
+def plug_dimm(q, dev_id, size, node=None, driver="pc-dimm"):
+    """A DIMM DEV_ID of SIZE bytes on a RAM backend mem-DEV_ID, on NODE if
+    given; the backend is deleted again when device_add fails. DRIVER
+    "nvdimm" makes it a label-less NVDIMM: QEMU raises the NFIT
+    notification (ACPI0012 Notify 0x80), and the guest's nfit driver
+    re-reads _FIT and registers the new region."""
     mem_id = f"mem-{dev_id}"
     q.cmd("object-add", {"qom-type": "memory-backend-ram", "id": mem_id, "size": size})
-    dev = {"driver": "pc-dimm", "id": dev_id, "memdev": mem_id}
+    dev = {"driver": driver, "id": dev_id, "memdev": mem_id}
     if node is not None:
         dev["node"] = node
     try:
         q.cmd("device_add", dev)
-    except VMError:
-        q.cmd("object-del", {"id": mem_id})
-        raise
-
-
-def plug_nvdimm(q, dev_id, size, node):
-    """A label-less NVDIMM DEV_ID of SIZE bytes on NODE, on a RAM backend
-    mem-DEV_ID (deleted again when device_add fails). QEMU raises the NFIT
-    notification (ACPI0012 Notify 0x80): the guest's nfit driver re-reads
-    _FIT and registers the new region."""
-    mem_id = f"mem-{dev_id}"
-    q.cmd("object-add", {"qom-type": "memory-backend-ram", "id": mem_id, "size": size})
-    try:
-        q.cmd("device_add", {"driver": "nvdimm", "id": dev_id, "memdev": mem_id, "node": node})
     except VMError:
         q.cmd("object-del", {"id": mem_id})
         raise
