@@ -158,10 +158,10 @@ static void load_driver_managed_ranges(void)
 	fclose(f);
 }
 
-static const char *owner_of(long nr)
+/* The owner of block @nr by the ranges loaded: memhp's, then driver-managed. */
+static const char *range_owner(long nr)
 {
 	unsigned long long a = nr * block_size;
-	char path[PATH_MAX];
 	int i;
 
 	for (i = 0; i < memhp_n; i++)
@@ -170,6 +170,16 @@ static const char *owner_of(long nr)
 	for (i = 0; i < dm_n; i++)
 		if (a >= dm_start[i] && a <= dm_end[i])
 			return dm_owner[i];
+	return NULL;
+}
+
+static const char *owner_of(long nr)
+{
+	const char *owner = range_owner(nr);
+	char path[PATH_MAX];
+
+	if (owner)
+		return owner;
 	snprintf(path, sizeof(path), SYS "/memory%ld/firmware_node", nr);
 	if (!access(path, F_OK))
 		return "acpi-dimm";
@@ -664,19 +674,14 @@ static int run_cmd(char **argv, int quiet)
  * (cmd_trace loads the ranges both times); "-" for a block that came and
  * went within the command, unless a range seen then names it.
  */
-static const char *tl_owner(unsigned long long nr)
+static const char *tl_owner(long nr)
 {
 	char path[PATH_MAX];
-	int i;
 
-	for (i = 0; i < memhp_n; i++)
-		if (nr * block_size >= memhp_start[i] && nr * block_size <= memhp_end[i])
-			return "memhp";
-	for (i = 0; i < dm_n; i++)
-		if (nr * block_size >= dm_start[i] && nr * block_size <= dm_end[i])
-			return dm_owner[i];
-	snprintf(path, sizeof(path), SYS "/memory%llu", nr);
-	return access(path, F_OK) ? "-" : owner_of(nr);
+	snprintf(path, sizeof(path), SYS "/memory%ld", nr);
+	if (range_owner(nr) || !access(path, F_OK))
+		return owner_of(nr);
+	return "-";
 }
 
 static void tl_print(struct tl_row *rows, int n, double t_first, unsigned long stray)
@@ -700,7 +705,7 @@ static void tl_print(struct tl_row *rows, int n, double t_first, unsigned long s
 		printf("%-16s %-7s %9.4f %10.3f %9.1f %9lu %6lu %7lu %9lu  %-10s %s\n", block,
 		       r->offline ? "offline" : "online", r->t0 - t_first, r->dur_us / 1000.0,
 		       r->chain_ns / 1000.0, r->migrated, r->passes, r->failed, r->isol_fail,
-		       r->open ? "unfinished" : r->result, tl_owner(first));
+		       r->open ? "unfinished" : r->result, tl_owner((long)first));
 		migrated += r->migrated;
 	}
 	printf("# %d transitions; %lu pages (%lu MiB) migrated for them", n, migrated,
