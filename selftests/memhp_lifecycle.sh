@@ -22,6 +22,14 @@ rmmod memhp 2>/dev/null
 # script is gone. It holds the runner's output pipe: left running after
 # the runner's timeout killed this script, it would keep the whole
 # kselftest run waiting for the pipe's end.
+# An offline migrates the block's pages, and retries for as long as they
+# stay busy: the load loop's page cache and mappings land in the block
+# once it is online, and modprobe maps them again and again (on a debug
+# kernel an offline could then retry for as long as the loop runs). Each
+# offline is interrupted after $secs (it returns EINTR and rolls back; the
+# block stays online and the next round offlines it again).
+secs=$((10 * ${MEMHP_SLOW:-1}))
+state=$MEMORY_SYSFS/$blk/state
 stop=/tmp/memhp_lifecycle.stop
 rm -f "$stop"
 self=$$
@@ -29,8 +37,12 @@ trap 'touch "$stop"' EXIT
 (
 	n=0
 	while [ ! -e "$stop" ] && kill -0 "$self" 2>/dev/null; do
-		echo online_movable >"$MEMORY_SYSFS/$blk/state" 2>/dev/null &&
-			echo offline >"$MEMORY_SYSFS/$blk/state" 2>/dev/null && n=$((n + 1))
+		if [ "$(cat "$state")" = offline ]; then
+			echo online_movable >"$state" 2>/dev/null || continue
+		fi
+		# shellcheck disable=SC2016 # the inner shell expands $1
+		timeout "$secs" sh -c 'echo offline >"$1"' sh "$state" 2>/dev/null &&
+			n=$((n + 1))
 	done
 	echo "$n" >"$stop.count"
 ) &
@@ -52,6 +64,12 @@ trap - EXIT
 churned=$(cat "$stop.count" 2>/dev/null || echo 0)
 rm -f "$stop" "$stop.count"
 ktap_print_msg "the other CPU completed $churned online/offline pairs meanwhile"
+# An interrupted last offline left the block online; nothing keeps its
+# pages busy any more.
+# shellcheck disable=SC2016 # the inner shell expands $1
+[ "$(cat "$state")" = offline ] ||
+	wait_for 60 "$blk to go offline after the cycles" \
+		timeout "$secs" sh -c 'echo offline >"$1"' sh "$state" || true
 
 ktap_test_result "100 load/unload cycles succeed" [ $fail -eq 0 ]
 ktap_test_result "no debugfs entry left after any unload" [ $leaks -eq 0 ]
