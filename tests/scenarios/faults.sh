@@ -11,7 +11,12 @@
 # reaches an Nth: every failure point is hit once.
 #   load  finit_module(memhp.ko): every allocation of the loader and of
 #         memhp_init; a failed load leaves no module, no debugfs folder and
-#         no notifier (a block online/offline afterwards proves the last)
+#         no notifier (a block online/offline afterwards proves the last).
+#         On a debug kernel (a load costs 0.4 s there, against 564 points)
+#         the loop starts a little before memhp_init's first point: where a
+#         load with log_size=0, which memhp_init refuses before it
+#         allocates, stops counting; the loader's own points before it are
+#         the plain lanes' to cover
 #   add   memhp's add of a DIMM, slab allocations only: a failure leaves no
 #         range, no System RAM, no memory block; a success is removed again.
 #         (A failed page-table page allocation oopses x86 hot-add itself:
@@ -48,8 +53,19 @@ faults() {
 	fi
 }
 
+# first: the first point tried (see above).
+first=1
+if debug_kernel; then
+	before=$(g "memhp-write --count-faults --load $ko log_size=0" | sed -n 's/^E[A-Z]* points //p')
+	if [[ "$before" =~ ^[0-9]+$ ]]; then
+		first=$((before > 10 ? before - 10 : 1))
+		diag "debug kernel: the load's points from $first on (memhp_init's from $((before + 1)))"
+	else
+		not_ok "a load with log_size=0 counts its fault points: '$before'"
+	fi
+fi
 faults "load memhp.ko under fail-nth" "
-	n=0
+	n=$((first - 1))
 	while [ \$n -lt 5000 ]; do
 		n=\$((n + 1))
 		r=\$(memhp-write --fail-nth \$n --load $ko '')
@@ -65,7 +81,7 @@ faults "load memhp.ko under fail-nth" "
 		*) echo \"bad: n=\$n: \$r\"; break ;;
 		esac
 	done
-	echo points \$((n - 1))"
+	echo points \$((n - first))"
 check "no memhp left loaded" g "[ ! -e /sys/module/memhp ]"
 
 # The DIMM for add and pin; memhp loaded normally from here on.
