@@ -94,6 +94,13 @@ finish() {
 # --- guest state snapshots -------------------------------------------------
 block_size() { g "printf '%d\n' 0x\$(cat $SYS/block_size_bytes)"; }
 
+# debug_kernel: the guest's kernel has lockdep or KASAN, where each lock
+# and allocation costs several times what it does elsewhere (a scenario
+# that repeats one call hundreds of times covers memhp's part there).
+debug_kernel() {
+	g "[ -e /proc/lockdep ] || dmesg | grep -q 'KernelAddressSanitizer initialized'"
+}
+
 # "memoryN state" for every block, sorted by block number.
 blocks() {
 	# shellcheck disable=SC2016 # the guest's shell expands $b
@@ -157,6 +164,13 @@ overrun_diag() {
 	   true" | sed 's/^/# /'
 }
 ranges() { g "cat $MEMHP/ranges"; }
+
+# fill_mib MIB: the size of a fill that only has to be moved and checked,
+# not timed: MIB, and a quarter of it (at least 8) on a debug kernel, where
+# KASAN checks every byte the fill writes and the migration copies.
+fill_mib() {
+	if debug_kernel; then echo $(($1 / 4 > 8 ? $1 / 4 : 8)); else echo "$1"; fi
+}
 
 # fill_start SIZE RANGE: a guest program holding SIZE of patterned memory;
 # waits until it is ready and prints its "ready:" line.

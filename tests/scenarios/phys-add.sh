@@ -170,7 +170,8 @@ for variant in plain driver_managed memmap_on_memory; do
 	# Migration is slow under TCG: a quarter of the DIMM once, an eighth after.
 	fill=$((size / MiB / 8))
 	[ "$variant" = plain ] && fill=$((size / MiB / 4))
-	ready=$(fill_start ${fill}M "0x$(printf '%x' "$addr")-0x$end") || true
+	fill=$(fill_mib $fill)
+	ready=$(fill_start "${fill}M" "0x$(printf '%x' "$addr")-0x$end") || true
 	diag "$ready"
 	in=$(sed -n 's/.* \([0-9-]*\) MiB in range/\1/p' <<<"$ready")
 	check "[$variant] at least $((fill / 2)) MiB of the program's memory is in the DIMM" \
