@@ -56,7 +56,7 @@ faults() {
 # first: the first point tried (see above).
 first=1
 if debug_kernel; then
-	before=$(g "memhp-write --count-faults --load $ko log_size=0" | sed -n 's/^E[A-Z]* points //p')
+	before=$(g "memhp-write --count-faults --load $ko log_size=0" | sed -n 's/^E[A-Z]* points //p') || true
 	if [[ "$before" =~ ^[0-9]+$ ]]; then
 		first=$((before > 10 ? before - 10 : 1))
 		diag "debug kernel: the load's points from $first on (memhp_init's from $((before + 1)))"
