@@ -15,8 +15,6 @@
  *   --fail-nth N   make the Nth fault-injection point of the call fail
  *                  (/proc/thread-self/fail-nth; failslab, fail_page_alloc);
  *                  prints a second word: "injected" or "not-reached"
- *   --count-faults  count the fault-injection points the call passes (none
- *                  fails): prints "points N" after the result
  *   --load         FILE is a kernel module, TEXT its parameters: one
  *                  finit_module() instead of the write
  */
@@ -77,14 +75,8 @@ done:
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 }
 
-/* Armed by --count-faults: more points than any call passes. */
-#define COUNT_ARM 1000000000L
-
-/*
- * nfd: the open fail-nth file, or -1 when no fault was armed; count: the
- * call was armed with COUNT_ARM to count its points.
- */
-static int report(ssize_t n, int err, int nfd, int count)
+/* nfd: the open fail-nth file, or -1 when no fault was armed. */
+static int report(ssize_t n, int err, int nfd)
 {
 	char buf[32] = "?";
 
@@ -104,9 +96,7 @@ static int report(ssize_t n, int err, int nfd, int count)
 		printf("%s", strerrorname_np(err) ? strerrorname_np(err) : "E?");
 	else
 		printf("OK");
-	if (nfd >= 0 && count)
-		printf(" points %ld", buf[0] == '?' ? -1L : COUNT_ARM - atol(buf));
-	else if (nfd >= 0)
+	if (nfd >= 0)
 		printf(" %s", buf[0] == '?' ? "unknown" :
 		       atoi(buf) == 0 ? "injected" : "not-reached");
 	printf("\n");
@@ -116,7 +106,7 @@ static int report(ssize_t n, int err, int nfd, int count)
 int main(int argc, char **argv)
 {
 	long offset = -1, split = -1, timeout = 0, nth = 0;
-	int load = 0, count = 0, fd, nfd = -1, err = 0;
+	int load = 0, fd, nfd = -1, err = 0;
 	const char *file, *text;
 	size_t len;
 	ssize_t n;
@@ -124,13 +114,6 @@ int main(int argc, char **argv)
 	while (argc > 3 && argv[1][0] == '-') {
 		if (!strcmp(argv[1], "--load")) {
 			load = 1;
-			argv++;
-			argc--;
-			continue;
-		}
-		if (!strcmp(argv[1], "--count-faults")) {
-			count = 1;
-			nth = COUNT_ARM;
 			argv++;
 			argc--;
 			continue;
@@ -150,7 +133,7 @@ int main(int argc, char **argv)
 	}
 	if (argc != 3) {
 		fprintf(stderr, "usage: memhp-write [--offset N] [--split K] [--timeout S] "
-			"[--fail-nth N | --count-faults] [--load] FILE TEXT\n");
+			"[--fail-nth N] [--load] FILE TEXT\n");
 		return 2;
 	}
 	file = argv[1];
@@ -158,7 +141,7 @@ int main(int argc, char **argv)
 	len = strlen(text);
 	fd = open(file, load ? O_RDONLY | O_CLOEXEC : O_WRONLY);
 	if (fd < 0)
-		return report(-1, errno, -1, 0);
+		return report(-1, errno, -1);
 	if (timeout > 0)
 		deadline_guard(timeout);
 	if (nth > 0) {
@@ -189,5 +172,5 @@ int main(int argc, char **argv)
 		n = write(fd, text, len);
 	}
 	err = errno;
-	return report(n, err, nfd, count);
+	return report(n, err, nfd);
 }
