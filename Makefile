@@ -9,7 +9,7 @@
 #   make KVER=/path/tree  build against a built kernel tree (or O= folder);
 #                         KDIR=/path is the same
 #   make kernel KVER=L    build lane L's kernel: 7.3, debug, debug-6.12, 7.3+fixes, debug+fixes (cached)
-#   make check            all tests on 6.1, 6.12 and 7.3 (CI entry; KERNELS="... debug debug+fixes")
+#   make check            all tests on 6.1, 6.12, 7.3, debug and debug+fixes (CI entry; KERNELS=...)
 #   make demo             boot a VM and hot(un)plug a DIMM, explained (VIRTIO_MEM=1: and virtio-mem)
 #   make demo DAX=1       the dax/kmem path instead: devdax -> System RAM (kmem), online, offline, back
 #   make vm               interactive VM with the QEMU monitor

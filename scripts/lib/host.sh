@@ -27,11 +27,11 @@ memhp_slow() {
 SLOW=$(memhp_slow "${MEMHP_SLOW:-1}") || exit 2
 
 # memhp_kernels_default: the kernels make check tests unless told: Debian
-# 12's two packaged ones and Debian's newest source (scripts/kernel-source).
-# The debug lane is named (--kernels debug): beside them it made a warm run
-# 46 min, not the 25 it may take (docs/testing.md).
+# 12's two packaged ones, Debian's newest source (scripts/kernel-source),
+# its debug lane (KASAN, lockdep, kmemleak) and that lane with memhp's
+# kernel patches (docs/testing.md).
 memhp_kernels_default() {
-	echo "6.1 6.12 $("$MEMHP_TOP/scripts/kernel-source" --name)"
+	echo "6.1 6.12 $("$MEMHP_TOP/scripts/kernel-source" --name) debug debug+fixes"
 }
 
 # memhp_kernels_check LIST [LANES]: every word of LIST is 6.1, 6.12, a lane
